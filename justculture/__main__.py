@@ -1,0 +1,3 @@
+from justculture.cli import main
+
+main()

@@ -1,0 +1,123 @@
+"""Reads of cases, always scoped to what the user may see. Another organisation's case is a 404."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from justculture.cases.models import Act, Case, EvidenceDocument, FactorRecord, Incident, Person
+from justculture.core.models import AuditEvent, Team, User
+from justculture.core.permissions import Permission, teams_with_permission
+
+
+def _org_id(user: User) -> int:
+    if user.organisation_id is None:
+        raise Http404("Not part of an organisation")
+    return user.organisation_id
+
+
+def visible_cases(user: User) -> QuerySet[Case]:
+    """Cases in the user's organisation that the user may see.
+
+    A user sees a case when a role of theirs with the view permission covers the whole
+    organisation or the case's team, or when they are assigned to the case.
+    """
+    if not user.is_authenticated or user.organisation_id is None:
+        return Case.objects.none()
+    base = Case.objects.filter(organisation_id=user.organisation_id)
+    whole, teams = teams_with_permission(user, Permission.VIEW_CASE)
+    if whole:
+        return base
+    return base.filter(Q(team_id__in=teams) | Q(assigned_to=user)).distinct()
+
+
+def case_for(user: User, reference: str) -> Case:
+    case = (
+        visible_cases(user)
+        .select_related("incident", "person", "team", "organisation", "created_by")
+        .filter(reference=reference)
+        .first()
+    )
+    if case is None:
+        raise Http404("No such case")
+    return case
+
+
+def act_for(case: Case, number: int) -> Act:
+    act = case.acts.filter(number=number).first()
+    if act is None:
+        raise Http404("No such act")
+    return act
+
+
+def document_for(case: Case, token: str) -> EvidenceDocument:
+    document = case.documents.filter(token=token).first()
+    if document is None:
+        raise Http404("No such document")
+    return document
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    q: str = ""
+    status: str = ""
+    team: int | None = None
+    outcome: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def case_list(user: User, filters: CaseFilters) -> QuerySet[Case]:
+    cases = visible_cases(user).select_related("person", "team", "incident")
+    if filters.q:
+        cases = cases.filter(
+            Q(reference__icontains=filters.q)
+            | Q(person__name__icontains=filters.q)
+            | Q(incident__reference__icontains=filters.q)
+            | Q(incident__external_reference__icontains=filters.q)
+            | Q(concern__icontains=filters.q)
+        )
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.team:
+        cases = cases.filter(team_id=filters.team)
+    if filters.outcome:
+        cases = cases.filter(latest_outcome="" if filters.outcome == "none" else filters.outcome)
+    if filters.date_from:
+        cases = cases.filter(incident__occurred_at__date__gte=filters.date_from)
+    if filters.date_to:
+        cases = cases.filter(incident__occurred_at__date__lte=filters.date_to)
+    return cases
+
+
+def teams_of(user: User) -> QuerySet[Team]:
+    return Team.objects.filter(organisation_id=_org_id(user))
+
+
+def incidents_of(user: User) -> QuerySet[Incident]:
+    return Incident.objects.filter(organisation_id=_org_id(user)).select_related("team")
+
+
+def incident_for(user: User, reference: str) -> Incident:
+    incident = incidents_of(user).filter(reference=reference).first()
+    if incident is None:
+        raise Http404("No such incident")
+    return incident
+
+
+def people_of(user: User) -> QuerySet[Person]:
+    return Person.objects.filter(organisation_id=_org_id(user))
+
+
+def factor_records(case: Case) -> dict[str, FactorRecord]:
+    records = case.factor_records.prefetch_related("documents")
+    return {r.factor_id: r for r in records}
+
+
+def case_timeline(case: Case) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(organisation_id=case.organisation_id, case_id=case.pk).order_by(
+        "-at", "-id"
+    )

@@ -1,0 +1,301 @@
+"""Writes for incidents, people, cases, acts, contextual factors and evidence.
+
+Every function is keyword-only, checks the actor's permission, runs in one transaction and
+records an audit event in that same transaction, so a failure leaves nothing behind.
+Free-text narrative can hold patient details and health information: the audit log names the
+fields that changed but never copies their text.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from justculture.cases.evidence import inspect_upload
+from justculture.cases.models import Act, Case, EvidenceDocument, FactorRecord, Incident, Person
+from justculture.cases.states import case_states
+from justculture.core import audit
+from justculture.core.models import Organisation, Team, User
+from justculture.core.permissions import Permission, require, require_any_team
+from justculture.core.services import next_number
+from justculture.factors.selectors import factor_for
+from justculture.factors.taxonomy import default_taxonomy
+
+
+class CaseRuleError(ValueError):
+    """A request that the case's rules do not allow; the message says why."""
+
+
+def incident_create(
+    *,
+    organisation: Organisation,
+    occurred_at: datetime,
+    team: Team,
+    description: str,
+    location: str = "",
+    external_reference: str = "",
+    by: User,
+) -> Incident:
+    require(by, Permission.OPEN_CASE, team.pk)
+    if team.organisation_id != organisation.pk:
+        raise CaseRuleError("That team belongs to another organisation.")
+    with transaction.atomic():
+        number = next_number(organisation, "incident")
+        incident = Incident.objects.create(
+            organisation=organisation, reference=f"INC-{number:04d}", occurred_at=occurred_at,
+            team=team, location=location, description=description,
+            external_reference=external_reference, created_by=by,
+        )
+        audit.record(
+            by=by, action="incident.create", obj=incident,
+            summary=f"Incident {incident.reference} recorded",
+            changes={"team": team.name, "occurred_at": occurred_at.isoformat(),
+                     "external_reference": external_reference, "description": audit.REDACTED},
+        )
+    return incident
+
+
+def person_create(
+    *,
+    organisation: Organisation,
+    name: str,
+    role_title: str,
+    staff_group: str,
+    employment_type: str,
+    registration_body: str = "nmc",
+    registration_number: str = "",
+    band_or_grade: str = "",
+    years_in_role: Decimal | None = None,
+    by: User,
+) -> Person:
+    require_any_team(by, Permission.OPEN_CASE)
+    with transaction.atomic():
+        person = Person.objects.create(
+            organisation=organisation, name=name, role_title=role_title, staff_group=staff_group,
+            registration_body=registration_body, registration_number=registration_number,
+            band_or_grade=band_or_grade, years_in_role=years_in_role,
+            employment_type=employment_type,
+        )
+        audit.record(
+            by=by, action="person.create", obj=person, summary=f"Professional record {person.pk} created",
+            changes=audit.snapshot(person, ["role_title", "staff_group", "registration_body",
+                                            "band_or_grade", "employment_type"]),
+        )
+    return person
+
+
+def case_open(
+    *,
+    incident: Incident,
+    person: Person,
+    concern: str,
+    acts: Sequence[str] = (),
+    team: Team | None = None,
+    by: User,
+) -> Case:
+    """Open a case about one professional, with the acts (if known yet) to be assessed."""
+    team = team or incident.team
+    require(by, Permission.OPEN_CASE, team.pk)
+    if person.organisation_id != incident.organisation_id or team.organisation_id != incident.organisation_id:
+        raise CaseRuleError("The incident, the person and the team must belong to one organisation.")
+    with transaction.atomic():
+        number = next_number(incident.organisation, "case")
+        case = Case.objects.create(
+            organisation_id=incident.organisation_id, reference=f"C-{number:04d}",
+            incident=incident, person=person, team=team, concern=concern,
+            status=case_states().initial, created_by=by,
+        )
+        case.assigned_to.add(by)
+        audit.record(
+            by=by, action="case.open", obj=case, case_id=case.pk,
+            summary=f"Case {case.reference} opened about {person.role_title} for incident {incident.reference}",
+            changes={"team": team.name, "status": case.status, "concern": audit.REDACTED},
+        )
+        for description in acts:
+            if description.strip():
+                _act_create(case=case, description=description, by=by)
+    return case
+
+
+def case_update_concern(*, case: Case, concern: str, by: User) -> Case:
+    require(by, Permission.EDIT_CASE, case.team_id)
+    with transaction.atomic():
+        if case.concern != concern:
+            case.concern = concern
+            case.save(update_fields=["concern", "updated_at"])
+            audit.record(by=by, action="case.update", obj=case, case_id=case.pk,
+                         summary="Description of the concern changed", changes={"concern": audit.REDACTED})
+    return case
+
+
+def _act_create(*, case: Case, description: str, by: User) -> Act:
+    number = (case.acts.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    act = Act.objects.create(case=case, number=number, description=description, created_by=by)
+    audit.record(by=by, action="act.create", obj=act, organisation_id=case.organisation_id,
+                 case_id=case.pk, summary=f"Act {number} added for assessment",
+                 changes={"description": audit.REDACTED})
+    return act
+
+
+def act_add(*, case: Case, description: str, by: User) -> Act:
+    require(by, Permission.EDIT_CASE, case.team_id)
+    with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=case.pk).first()
+        return _act_create(case=case, description=description, by=by)
+
+
+def act_update(*, act: Act, description: str, by: User) -> Act:
+    require(by, Permission.EDIT_CASE, act.case.team_id)
+    with transaction.atomic():
+        if act.description != description:
+            act.description = description
+            act.save(update_fields=["description"])
+            audit.record(by=by, action="act.update", obj=act, organisation_id=act.case.organisation_id,
+                         case_id=act.case_id, summary=f"Act {act.number} description changed",
+                         changes={"description": audit.REDACTED})
+    return act
+
+
+def transition_problem(current: str, to: str) -> str | None:
+    """Why a case cannot move from one status to another, or None when it can."""
+    machine = case_states()
+    if to not in machine.states:
+        return f"'{to}' is not a case status."
+    if not machine.can_move(current, to):
+        allowed = ", ".join(machine.title(s) for s in machine.allowed(current)) or "none"
+        return (
+            f"A case that is {machine.title(current).lower()} cannot move to "
+            f"{machine.title(to).lower()}. It can move to: {allowed}."
+        )
+    return None
+
+
+def case_transition(*, case: Case, to: str, by: User) -> Case:
+    """Move a case to another state, if the state machine allows that move."""
+    require(by, Permission.EDIT_CASE, case.team_id)
+    machine = case_states()
+    problem = transition_problem(case.status, to)
+    if problem:
+        raise CaseRuleError(problem)
+    with transaction.atomic():
+        before = case.status
+        case.status = to
+        case.save(update_fields=["status", "updated_at"])
+        audit.record(by=by, action="case.status", obj=case, case_id=case.pk,
+                     summary=f"Status changed from {machine.title(before)} to {machine.title(to)}",
+                     changes={"status": [before, to]})
+    return case
+
+
+def factor_record_save(
+    *,
+    case: Case,
+    factor_id: str,
+    present: str,
+    contribution: str,
+    account: str,
+    documents: Iterable[EvidenceDocument] = (),
+    by: User,
+) -> FactorRecord:
+    """Create or update what the case found about one contextual factor."""
+    require(by, Permission.RECORD_FACTORS, case.team_id)
+    factor = factor_for(case.organisation, factor_id)
+    if factor is None:
+        raise CaseRuleError(f"'{factor_id}' is not a contextual factor of this organisation.")
+    docs = list(documents)
+    if any(d.case_id != case.pk for d in docs):
+        raise CaseRuleError("Evidence can only be linked from the same case.")
+    with transaction.atomic():
+        record = FactorRecord.objects.select_for_update().filter(case=case, factor_id=factor_id).first()
+        before = audit.snapshot(record, ["present", "contribution", "account"]) if record else {}
+        before_docs = sorted(record.documents.values_list("pk", flat=True)) if record else []
+        if record is None:
+            record = FactorRecord(case=case, factor_id=factor_id, recorded_by=by)
+        record.present = present
+        record.contribution = contribution
+        record.account = account
+        record.recorded_by = by
+        record.save()
+        record.documents.set(docs)
+        after = audit.snapshot(record, ["present", "contribution", "account"])
+        changes = audit.diff(before, after, sensitive={"account"})
+        if before_docs != sorted(d.pk for d in docs):
+            changes["documents"] = [before_docs, sorted(d.pk for d in docs)]
+        audit.record(by=by, action="factor.record", obj=record, organisation_id=case.organisation_id,
+                     case_id=case.pk, summary=f"Contextual factor recorded: {factor.title}",
+                     changes=changes)
+    return record
+
+
+def evidence_upload(
+    *,
+    case: Case,
+    upload: UploadedFile[Any],
+    description: str,
+    document_date: date | None = None,
+    factor_ids: Iterable[str] = (),
+    by: User,
+) -> EvidenceDocument:
+    """Store an evidence document (checked by content, hashed) and link it to factors."""
+    require(by, Permission.UPLOAD_EVIDENCE, case.team_id)
+    kind, sha256 = inspect_upload(upload, settings.JUSTCULTURE["MAX_UPLOAD_BYTES"])
+    wanted = list(dict.fromkeys(factor_ids))
+    for factor_id in wanted:
+        if factor_for(case.organisation, factor_id) is None:
+            raise CaseRuleError(f"'{factor_id}' is not a contextual factor of this organisation.")
+    with transaction.atomic():
+        document = EvidenceDocument(
+            organisation_id=case.organisation_id, case=case, token=secrets.token_hex(16),
+            original_name=(upload.name or "document")[-255:], content_type=kind.content_type,
+            kind=kind.code, size=upload.size or 0, sha256=sha256, description=description,
+            document_date=document_date, uploaded_by=by,
+        )
+        # If anything below fails the transaction rolls back; the stored file is removed too.
+        document.file.save("upload", upload, save=False)
+        try:
+            document.save()
+            for factor_id in wanted:
+                record, _created = FactorRecord.objects.get_or_create(
+                    case=case, factor_id=factor_id,
+                    defaults={"present": "unknown", "recorded_by": by},
+                )
+                record.documents.add(document)
+            audit.record(
+                by=by, action="evidence.upload", obj=document, case_id=case.pk,
+                summary=f"Evidence uploaded: {document.original_name}",
+                changes={"sha256": sha256, "size": document.size, "kind": kind.code,
+                         "factors": wanted},
+            )
+        except BaseException:
+            document.file.delete(save=False)
+            raise
+    return document
+
+
+def evidence_download(*, case: Case, document: EvidenceDocument, by: User) -> EvidenceDocument:
+    """Record that a user opened an evidence document (evidence may hold special-category data)."""
+    require(by, Permission.VIEW_EVIDENCE, case.team_id)
+    with transaction.atomic():
+        audit.record(by=by, action="evidence.download", obj=document, case_id=case.pk,
+                     summary=f"Evidence downloaded: {document.original_name}")
+    return document
+
+
+def special_category_viewed(*, case: Case, what: str, object_type: str, object_id: str, by: User) -> None:
+    """Record a read of special-category data (for example a personal-health factor record)."""
+    with transaction.atomic():
+        audit.record(by=by, action="special-category.view", object_type=object_type,
+                     object_id=object_id, organisation_id=case.organisation_id, case_id=case.pk,
+                     summary=f"Viewed {what}")
+
+
+def is_special_category_factor(factor_id: str) -> bool:
+    factor = default_taxonomy().get(factor_id)
+    return bool(factor and factor.special_category)

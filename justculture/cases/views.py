@@ -1,0 +1,202 @@
+"""Case workspace pages: list, incident, new case, the case task list, concern, acts, status,
+timeline. Thin: parse the form, call one service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from justculture.cases import selectors, services
+from justculture.cases.forms import (
+    ActForm,
+    CaseFilterForm,
+    CaseForm,
+    ConcernForm,
+    IncidentForm,
+    StatusForm,
+)
+from justculture.cases.states import case_states
+from justculture.core.models import User
+from justculture.core.permissions import Permission, any_team_permission, has_permission
+from justculture.factors.selectors import factors_for
+from justculture.guide import default_guide
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def case_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    guide = default_guide()
+    form = CaseFilterForm(
+        request.GET or None, teams=selectors.teams_of(user),
+        outcomes=[(o.code, f"{o.code}: {o.title}") for o in guide.outcomes.values()],
+    )
+    filters = selectors.CaseFilters()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.CaseFilters(
+            q=data["q"].strip(), status=data["status"], team=int(data["team"]) if data["team"] else None,
+            outcome=data["outcome"], date_from=data["date_from"], date_to=data["date_to"],
+        )
+    cases = selectors.case_list(user, filters)[:500]
+    return render(request, "cases/list.jinja", {
+        "form": form, "cases": cases, "states": case_states(), "guide": guide,
+        "filtered": filters != selectors.CaseFilters(),
+        "can_open": any_team_permission(user, Permission.OPEN_CASE),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def incident_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not any_team_permission(user, Permission.OPEN_CASE):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("You cannot record incidents.")
+    form = IncidentForm(request.POST or None, teams=selectors.teams_of(user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        assert user.organisation is not None
+        incident = services.incident_create(
+            organisation=user.organisation, occurred_at=data["occurred_at"], team=data["team"],
+            location=data["location"], description=data["description"],
+            external_reference=data["external_reference"], by=user,
+        )
+        messages.success(request, f"Incident {incident.reference} recorded. Now add the person the concern is about.")
+        return redirect("cases:case-new", incident.reference)
+    return render(request, "cases/incident_form.jinja", {"form": form})
+
+
+def incident_detail(request: HttpRequest, incident_ref: str) -> HttpResponse:
+    user = _user(request)
+    incident = selectors.incident_for(user, incident_ref)
+    cases = selectors.visible_cases(user).filter(incident=incident).select_related("person")
+    return render(request, "cases/incident.jinja", {
+        "incident": incident, "cases": cases, "states": case_states(),
+        "can_open": has_permission(user, Permission.OPEN_CASE, incident.team_id),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def case_new(request: HttpRequest, incident_ref: str) -> HttpResponse:
+    user = _user(request)
+    incident = selectors.incident_for(user, incident_ref)
+    if not has_permission(user, Permission.OPEN_CASE, incident.team_id):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("You cannot open cases for this team.")
+    form = CaseForm(request.POST or None, initial={"registration_body": "nmc"})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        from django.db import transaction
+
+        with transaction.atomic():
+            person = services.person_create(
+                organisation=incident.organisation, name=data["name"], role_title=data["role_title"],
+                staff_group=data["staff_group"], registration_body=data["registration_body"],
+                registration_number=data["registration_number"], band_or_grade=data["band_or_grade"],
+                years_in_role=data["years_in_role"], employment_type=data["employment_type"], by=user,
+            )
+            case = services.case_open(
+                incident=incident, person=person, concern=data["concern"], acts=form.act_list(), by=user
+            )
+        messages.success(request, f"Case {case.reference} opened.")
+        return redirect("cases:detail", case.reference)
+    return render(request, "cases/case_form.jinja", {"form": form, "incident": incident})
+
+
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    user = _user(request)
+    case = selectors.case_for(user, reference)
+    factors = factors_for(case.organisation)
+    records = selectors.factor_records(case)
+    acts = list(
+        case.acts.annotate(
+            versions=Count("assessments"),
+            open_versions=Count("assessments", filter=Q(assessments__status="in-progress")),
+        )
+    )
+    latest = {
+        a.act_id: a for a in case.assessments.order_by("act_id", "version")
+    }
+    return render(request, "cases/detail.jinja", {
+        "case": case, "states": case_states(), "factors": factors, "records": records,
+        "acts": acts, "latest": latest, "guide": default_guide(),
+        "document_count": case.documents.count(),
+        "can_edit": has_permission(user, Permission.EDIT_CASE, case.team_id),
+        "can_factors": has_permission(user, Permission.RECORD_FACTORS, case.team_id),
+        "can_assess": has_permission(user, Permission.ASSESS, case.team_id),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def concern_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    user = _user(request)
+    case = selectors.case_for(user, reference)
+    form = ConcernForm(request.POST or None, initial={"concern": case.concern})
+    if request.method == "POST" and form.is_valid():
+        services.case_update_concern(case=case, concern=form.cleaned_data["concern"], by=user)
+        messages.success(request, "The description of the concern was saved.")
+        return redirect("cases:detail", case.reference)
+    return render(request, "cases/concern_form.jinja", {"form": form, "case": case})
+
+
+@require_http_methods(["GET", "POST"])
+def act_new(request: HttpRequest, reference: str) -> HttpResponse:
+    user = _user(request)
+    case = selectors.case_for(user, reference)
+    form = ActForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        act = services.act_add(case=case, description=form.cleaned_data["description"], by=user)
+        messages.success(request, f"Act {act.number} added.")
+        return redirect("cases:detail", case.reference)
+    return render(request, "cases/act_form.jinja", {"form": form, "case": case, "act": None})
+
+
+@require_http_methods(["GET", "POST"])
+def act_edit(request: HttpRequest, reference: str, number: int) -> HttpResponse:
+    user = _user(request)
+    case = selectors.case_for(user, reference)
+    act = selectors.act_for(case, number)
+    form = ActForm(request.POST or None, initial={"description": act.description})
+    if request.method == "POST" and form.is_valid():
+        services.act_update(act=act, description=form.cleaned_data["description"], by=user)
+        messages.success(request, f"Act {act.number} saved.")
+        return redirect("cases:detail", case.reference)
+    return render(request, "cases/act_form.jinja", {"form": form, "case": case, "act": act})
+
+
+@require_http_methods(["GET", "POST"])
+def status_change(request: HttpRequest, reference: str) -> HttpResponse:
+    user = _user(request)
+    case = selectors.case_for(user, reference)
+    form = StatusForm(request.POST or None, current=case.status)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.case_transition(case=case, to=form.cleaned_data["status"], by=user)
+            except services.CaseRuleError as exc:
+                form.add_error("status", str(exc))
+            else:
+                messages.success(request, f"Status changed to {case_states().title(case.status)}.")
+                return redirect("cases:detail", case.reference)
+        elif "status" in form.errors and request.POST.get("status"):
+            # Name the move that is not allowed instead of a bare "invalid choice".
+            problem = services.transition_problem(case.status, request.POST["status"])
+            if problem:
+                form.errors["status"] = form.error_class([problem])
+    return render(request, "cases/status_form.jinja", {"form": form, "case": case, "states": case_states()})
+
+
+def timeline(request: HttpRequest, reference: str) -> HttpResponse:
+    user = _user(request)
+    case = selectors.case_for(user, reference)
+    events = selectors.case_timeline(case)[:1000]
+    return render(request, "cases/timeline.jinja", {"case": case, "events": events})

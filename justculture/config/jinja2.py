@@ -1,0 +1,82 @@
+"""The Jinja2 environment: our templates first, then the NHS.UK frontend component macros."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import nhsuk_frontend_jinja
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader
+
+from justculture.cases.choices import regulator_name
+
+NHSUK_TEMPLATES = Path(nhsuk_frontend_jinja.__file__).parent / "templates"
+
+
+def url(name: str, *args: Any, **kwargs: Any) -> str:
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def environment(**options: Any) -> Environment:
+    loader = options.pop("loader", None)
+    loaders = [loader] if loader is not None else []
+    # The NHS.UK component macros read optional parameters as chains (params.a.b), which needs
+    # an undefined type that tolerates missing links.
+    options["undefined"] = ChainableUndefined
+    extensions = [*options.pop("extensions", []), "jinja2.ext.do"]
+    options.pop("autoescape", None)
+    env = Environment(
+        autoescape=True,
+        extensions=extensions,
+        loader=ChoiceLoader([*loaders, FileSystemLoader(str(NHSUK_TEMPLATES))]),
+        **options,
+    )
+    env.globals.update(
+        {
+            "static": static,
+            "get_messages": get_messages,
+            "regulator_name": regulator_name,
+            "url": url,
+            "service_name": settings.JUSTCULTURE["SERVICE_NAME"],
+            "organisation_name": settings.JUSTCULTURE["ORGANISATION_NAME"],
+        }
+    )
+    env.filters.update(
+        {
+            "localtime_date": localtime_date,
+            "localtime_datetime": localtime_datetime,
+            "filesize": filesize,
+        }
+    )
+    return env
+
+
+def localtime_date(value: datetime | date | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date()
+    return f"{value.day} {value:%B %Y}"
+
+
+def localtime_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+
+
+def filesize(size: int | None) -> str:
+    if size is None:
+        return ""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1048576:.1f} MB"

@@ -1,0 +1,136 @@
+"""Organisations (tenants), their teams, users and role assignments, and the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Organisation(models.Model):
+    """An employer (for example an NHS trust). Every record in the product belongs to exactly one."""
+
+    slug = models.SlugField(unique=True, max_length=60)
+    name = models.CharField(max_length=200)
+    # Shown in the header instead of the NHS logo, which suppliers may not use.
+    logo_url = models.URLField(blank=True)
+    # Which guide definition new assessments use (the packaged one, or a variant file the
+    # organisation has placed in a folder named by JUSTCULTURE_GUIDE_DIRS).
+    guide_id = models.CharField(max_length=80, default="nhs-just-culture-guide")
+    guide_version = models.CharField(max_length=20, default="2018")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    """A ward, department or service within an organisation, at a site."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=200)
+    site = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="team_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.site})" if self.site else self.name
+
+
+class User(AbstractUser):
+    """A person who signs in. Staff who are the subject of a concern are not users (see cases)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="users", null=True, blank=True
+    )
+    job_title = models.CharField(max_length=200, blank=True)
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class RoleAssignment(models.Model):
+    """A role held by a user in their organisation, for all teams or for one team."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(max_length=40)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "team"], name="role_assignment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} as {self.role}" + (f" for {self.team}" if self.team_id else "")
+
+
+class AuditEvent(models.Model):
+    """One audited action. Deliberately holds no foreign keys: the log outlives what it describes.
+
+    Each row carries a hash over its content and the previous row's hash, so that a row altered,
+    removed or inserted outside the application breaks the chain (see core.audit.verify_chain).
+    """
+
+    organisation_id = models.BigIntegerField(null=True, db_index=True)
+    at = models.DateTimeField(db_index=True)
+    actor_id = models.BigIntegerField(null=True)
+    actor = models.CharField(max_length=200)
+    action = models.CharField(max_length=60, db_index=True)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=60)
+    # The case a row belongs to, so a case's timeline is one indexed query.
+    case_id = models.BigIntegerField(null=True, db_index=True)
+    summary = models.CharField(max_length=300)
+    # Which fields changed, with old and new values for ordinary fields; sensitive fields are
+    # named but their values are never written here.
+    changes = models.JSONField(default=dict, blank=True)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Audit events cannot be deleted.")
+
+
+class AuditChainHead(models.Model):
+    """A single row holding the newest audit hash; locking it serialises writers of the chain."""
+
+    last_hash = models.CharField(max_length=64)
+    count = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"audit chain head after {self.count} events"
+
+
+class Counter(models.Model):
+    """Per-organisation sequences for human-readable references (INC-0001, C-0001)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    name = models.CharField(max_length=30)
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} = {self.value}"

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Sets everything up and runs the whole test suite: lint, types, and pytest (unit, integration,
+# command line and real headless-Chromium browser tests). Extra arguments go to pytest.
+# DATABASE_URL selects the database (SQLite by default; CI also runs it on PostgreSQL).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/setup.sh
+echo "justculture: ruff"
+.venv/bin/ruff check .
+echo "justculture: mypy"
+.venv/bin/mypy justculture
+echo "justculture: pytest on ${DATABASE_URL:-SQLite}"
+exec .venv/bin/pytest "$@"

@@ -1,0 +1,228 @@
+"""Incidents, cases, acts and status: every URL for the allowed user, another organisation and
+anonymous users; invalid forms keep the input; services audit and roll back."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import Client
+from django.utils import timezone
+
+from justculture.cases import services
+from justculture.cases.models import Act, Case, Incident, Person
+from justculture.core.models import AuditEvent
+from tests.conftest import client_for
+
+
+def case_urls(case: Case) -> list[str]:
+    ref = case.reference
+    return [
+        f"/cases/{ref}/", f"/cases/{ref}/concern/", f"/cases/{ref}/acts/new/",
+        f"/cases/{ref}/acts/1/edit/", f"/cases/{ref}/status/", f"/cases/{ref}/timeline/",
+        f"/cases/incidents/{case.incident.reference}/", f"/cases/incidents/{case.incident.reference}/new-case/",
+    ]
+
+
+def test_case_pages_open_for_the_handler(case, handler_client):
+    for url in case_urls(case):
+        assert handler_client.get(url).status_code == 200, url
+
+
+def test_another_organisations_user_gets_404_everywhere(case, outsider_client):
+    for url in case_urls(case):
+        assert outsider_client.get(url).status_code == 404, url
+        posted = outsider_client.post(url, {"concern": "x", "description": "x", "status": "closed"})
+        assert posted.status_code == 404, url
+    # and the list does not show the case
+    assert case.reference not in outsider_client.get("/cases/").content.decode()
+
+
+def test_anonymous_users_are_sent_to_sign_in(case):
+    client = Client()
+    for url in [*case_urls(case), "/cases/", "/cases/incidents/new/"]:
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/sign-in/"), url
+
+
+def test_a_team_scoped_handler_sees_only_their_teams_cases(org, team, other_team, handler, make_user, make_case):
+    ward_only = make_user(org, ("case-handler", team))
+    mine = make_case(handler, on_team=team)
+    theirs = make_case(handler, on_team=other_team, name="Jo Bloggs")
+    client = client_for(ward_only)
+    assert client.get(f"/cases/{mine.reference}/").status_code == 200
+    assert client.get(f"/cases/{theirs.reference}/").status_code == 404
+    listing = client.get("/cases/").content.decode()
+    assert mine.reference in listing and theirs.reference not in listing
+
+
+def test_equality_analyst_cannot_see_cases(org, case, make_user):
+    analyst = client_for(make_user(org, "equality-analyst"))
+    assert analyst.get(f"/cases/{case.reference}/").status_code == 404
+    assert analyst.get("/cases/incidents/new/").status_code == 403
+
+
+def test_record_an_incident_then_open_a_case(team, handler, handler_client):
+    response = handler_client.post("/cases/incidents/new/", {
+        "occurred_date": "2026-10-01", "occurred_time": "03:15", "team": team.pk,
+        "location": "Bay 4", "description": "Insulin given twice.", "external_reference": "LRMS-1",
+    })
+    incident = Incident.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/cases/incidents/{incident.reference}/new-case/"
+    assert incident.reference == "INC-0001" and incident.team == team
+    assert timezone.localtime(incident.occurred_at).hour == 3
+
+    response = handler_client.post(f"/cases/incidents/{incident.reference}/new-case/", {
+        "name": "Alex Morgan", "role_title": "Staff nurse", "staff_group": "nursing-midwifery",
+        "registration_body": "nmc", "registration_number": "99Z9999Z", "band_or_grade": "Band 5",
+        "years_in_role": "2.5", "employment_type": "bank", "concern": "Gave insulin twice.",
+        "acts": "Gave the 08:00 insulin dose\n\nGave it again at 08:30\n",
+    })
+    case = Case.objects.get()
+    assert response["Location"] == f"/cases/{case.reference}/"
+    assert case.person.name == "Alex Morgan" and case.status == "open" and case.team == team
+    assert [a.description for a in case.acts.all()] == ["Gave the 08:00 insulin dose", "Gave it again at 08:30"]
+    assert handler in case.assigned_to.all()
+    actions = list(AuditEvent.objects.filter(case_id=case.pk).values_list("action", flat=True))
+    assert actions == ["case.open", "act.create", "act.create"]
+
+
+def test_invalid_incident_keeps_input_and_summarises_errors(team, handler_client):
+    future = (timezone.now() + timedelta(days=3)).date().isoformat()
+    response = handler_client.post("/cases/incidents/new/", {
+        "occurred_date": future, "team": "", "location": "Bay <b>9</b>", "description": "",
+    })
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in html
+    assert "The date of the incident must be today or in the past" in html
+    assert "Select the team" in html and "Describe what happened" in html
+    assert 'value="Bay &lt;b&gt;9&lt;/b&gt;"' in html  # kept, and escaped
+    assert f'value="{future}"' in html
+    assert Incident.objects.count() == 0
+
+
+def test_invalid_case_form_keeps_input(case, handler_client):
+    url = f"/cases/incidents/{case.incident.reference}/new-case/"
+    response = handler_client.post(url, {
+        "name": "Pat Lee", "role_title": "", "staff_group": "nursing-midwifery", "registration_body": "nmc",
+        "registration_number": "", "years_in_role": "lots", "employment_type": "agency", "concern": "Late dose",
+    })
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert "Enter the person&#39;s role" in html
+    assert "Enter the registration number" in html
+    assert "Enter experience as a number of years" in html
+    assert 'value="Pat Lee"' in html and "Late dose" in html and 'value="lots"' in html
+    assert Case.objects.count() == 1 and Person.objects.count() == 1
+
+
+def test_case_page_shows_the_task_list(case, handler_client):
+    html = handler_client.get(f"/cases/{case.reference}/").content.decode()
+    assert "Describe the concern" in html
+    assert "Contextual factors and evidence" in html
+    assert "0 of 10 factors recorded" in html
+    assert "Assessment of act 1" in html and "Not started" in html
+    assert case.person.registration_number in html
+
+
+def test_status_moves_follow_the_state_machine(case, handler_client):
+    url = f"/cases/{case.reference}/status/"
+    response = handler_client.post(url, {"status": "decided"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "A case that is open cannot move to decided" in html
+    case.refresh_from_db()
+    assert case.status == "open"
+
+    assert handler_client.post(url, {"status": "gathering"}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == "gathering"
+    event = AuditEvent.objects.filter(case_id=case.pk, action="case.status").get()
+    assert event.changes == {"status": ["open", "gathering"]}
+
+
+def test_transition_service_refuses_bad_moves_and_changes_nothing(case, handler):
+    with pytest.raises(services.CaseRuleError, match="cannot move to decided"):
+        services.case_transition(case=case, to="decided", by=handler)
+    with pytest.raises(services.CaseRuleError, match="not a case status"):
+        services.case_transition(case=case, to="banana", by=handler)
+    case.refresh_from_db()
+    assert case.status == "open"
+    assert not AuditEvent.objects.filter(action="case.status").exists()
+
+
+def test_acts_can_be_added_and_changed(case, handler_client):
+    response = handler_client.post(f"/cases/{case.reference}/acts/new/", {"description": "Did not check the wristband"})
+    assert response.status_code == 302
+    assert list(case.acts.values_list("number", flat=True)) == [1, 2]
+    handler_client.post(f"/cases/{case.reference}/acts/2/edit/", {"description": "Did not check the ID band"})
+    assert Act.objects.get(case=case, number=2).description == "Did not check the ID band"
+    html = handler_client.post(f"/cases/{case.reference}/acts/new/", {"description": "  "}).content.decode()
+    assert "Describe the act or omission" in html
+    assert handler_client.get(f"/cases/{case.reference}/acts/9/edit/").status_code == 404
+
+
+def test_concern_edit_is_audited_without_copying_the_text(case, handler_client):
+    handler_client.post(f"/cases/{case.reference}/concern/", {"concern": "Patient Jane Doe, NHS 943 476 5919"})
+    case.refresh_from_db()
+    assert case.concern.startswith("Patient Jane Doe")
+    event = AuditEvent.objects.filter(case_id=case.pk, action="case.update").get()
+    assert "Jane Doe" not in str(event.changes) and "943" not in str(event.changes)
+
+
+def test_timeline_lists_the_cases_audit_events(case, handler_client):
+    html = handler_client.get(f"/cases/{case.reference}/timeline/").content.decode()
+    assert f"Case {case.reference} opened" in html
+    assert "Act 1 added for assessment" in html
+
+
+def test_a_role_without_permission_cannot_write(org, case, make_user):
+    decider = make_user(org, "decision-maker")
+    client = client_for(decider)
+    assert client.get(f"/cases/{case.reference}/").status_code == 200
+    assert client.post(f"/cases/{case.reference}/status/", {"status": "gathering"}).status_code == 403
+    assert client.post(f"/cases/{case.reference}/acts/new/", {"description": "x"}).status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.act_add(case=case, description="x", by=decider)
+    assert case.acts.count() == 1
+
+
+def test_case_open_rolls_back_when_an_act_fails(case, handler, monkeypatch):
+    incident, person = case.incident, case.person
+    before = (Case.objects.count(), Act.objects.count(), AuditEvent.objects.count())
+
+    def boom(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "_act_create", boom)
+    with pytest.raises(RuntimeError):
+        services.case_open(incident=incident, person=person, concern="again", acts=["x"], by=handler)
+    assert (Case.objects.count(), Act.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_list_filters_and_search(org, team, other_team, handler, handler_client, make_case):
+    a = make_case(handler, name="Robin Hood", on_team=team)
+    b = make_case(handler, name="Marian Fitzwalter", on_team=other_team)
+    services.case_transition(case=b, to="gathering", by=handler)
+    html = handler_client.get("/cases/", {"q": "robin"}).content.decode()
+    assert a.reference in html and b.reference not in html
+    html = handler_client.get("/cases/", {"status": "gathering"}).content.decode()
+    assert b.reference in html and a.reference not in html
+    html = handler_client.get("/cases/", {"team": other_team.pk}).content.decode()
+    assert b.reference in html and a.reference not in html
+    html = handler_client.get("/cases/", {"outcome": "none"}).content.decode()
+    assert a.reference in html and b.reference in html
+    html = handler_client.get("/cases/", {"outcome": "D"}).content.decode()
+    assert "No cases match these filters" in html
+    html = handler_client.get("/cases/", {"date_from": "not-a-date"}).content.decode()
+    assert "Enter a real date for &#39;incident from&#39;" in html
+
+
+def test_references_are_per_organisation(org, other_org, handler, outsider, make_case):
+    from justculture.core.services import team_create
+
+    mine = make_case(handler)
+    theirs = make_case(outsider, on_team=team_create(organisation=other_org, name="A&E"))
+    assert mine.reference == theirs.reference == "C-0001"
