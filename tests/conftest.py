@@ -16,6 +16,7 @@ from justculture.cases import services as case_services
 from justculture.cases.models import Case
 from justculture.core import services as core_services
 from justculture.core.models import Organisation, Team, User
+from tests.browser_support import browser, page  # noqa: F401  (shared browser fixtures)
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -128,3 +129,10 @@ def read_bytes(stream: Any) -> bytes:
 def _media_root(settings: Any, tmp_path: Any) -> None:
     """Uploaded files go to a throwaway folder, never the developer's var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that drive the browser are marked, so they can be selected (-m browser), never skipped."""
+    for item in items:
+        if "page" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from justculture.actions.services import system_learning_action
 from justculture.assessments.models import Answer, Assessment, PeerView
 from justculture.cases.models import Act, Case, EvidenceDocument, FactorRecord
 from justculture.cases.states import case_states
@@ -185,6 +186,11 @@ def assessment_complete(*, assessment: Assessment, by: User) -> Assessment:
             summary=f"Assessment of act {assessment.act.number} (version {assessment.version}) "
                     f"reached outcome {walk.outcome.code}: {walk.outcome.title}",
             changes={"outcome": walk.outcome.code, "path": list(walk.path)},
+        )
+        # Every outcome carries a system-learning action for the organisation.
+        system_learning_action(
+            assessment=assessment, system_learning=walk.outcome.system_learning,
+            outcome_code=walk.outcome.code, by=by,
         )
     return assessment
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from justculture.core.demo import load_demo
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser_support import assert_accessible, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,4 +1,8 @@
-"""Real headless Chromium (Debian's) driven by Playwright, with axe-core for accessibility."""
+"""Real headless Chromium (Debian's) driven by Playwright, with axe-core for accessibility.
+
+The fixtures are made available to every test folder by tests/conftest.py; one browser serves the
+whole session (Playwright's sync API allows one running instance per thread).
+"""
 
 from __future__ import annotations
 
@@ -17,12 +21,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("JUSTCULTURE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
-            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,131 @@
+"""Reads for guide assessments. Callers pass a case already scoped with ``case_for``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.http import Http404
+
+from justculture.assessments.models import Answer, Assessment, PeerView
+from justculture.cases.models import Act, Case, EvidenceDocument, FactorRecord
+from justculture.cases.selectors import factor_records
+from justculture.factors.selectors import factors_for
+from justculture.guide import GuideDefinition, Question
+
+
+def assessments_of(act: Act) -> list[Assessment]:
+    """Every version of the act's assessment, oldest first."""
+    return list(
+        act.assessments.select_related("started_by", "completed_by").order_by("version")
+    )
+
+
+def assessment_for(act: Act, version: int) -> Assessment:
+    """One version of the act's assessment; a missing version is a 404."""
+    assessment = (
+        act.assessments.select_related("case", "act", "started_by", "completed_by")
+        .filter(version=version)
+        .first()
+    )
+    if assessment is None:
+        raise Http404("No such assessment version")
+    return assessment
+
+
+def is_newest(assessment: Assessment) -> bool:
+    return not Assessment.objects.filter(
+        act_id=assessment.act_id, version__gt=assessment.version
+    ).exists()
+
+
+def peer_views_of(assessment: Assessment) -> list[PeerView]:
+    return list(assessment.peer_views.select_related("recorded_by"))
+
+
+def peer_view_for(assessment: Assessment, peer_id: int) -> PeerView:
+    peer = assessment.peer_views.select_related("assessment").filter(pk=peer_id).first()
+    if peer is None:
+        raise Http404("No such peer view")
+    return peer
+
+
+def answers_of(assessment: Assessment) -> dict[str, Answer]:
+    """The version's answers by question id, with their linked evidence and factor records."""
+    rows = assessment.answers.select_related("answered_by").prefetch_related(
+        "documents", "factor_records"
+    )
+    return {row.question_id: row for row in rows}
+
+
+def documents_of(case: Case) -> list[EvidenceDocument]:
+    return list(case.documents.all())
+
+
+@dataclass(frozen=True)
+class FactorRow:
+    """A recorded contextual factor as the assessment pages show it."""
+
+    record: FactorRecord
+    title: str
+    special_category: bool
+    document_count: int
+
+
+def factor_rows(case: Case) -> list[FactorRow]:
+    """The case's recorded contextual factors, in taxonomy order (unknown ids last)."""
+    factors = factors_for(case.organisation)
+    order = {f.id: i for i, f in enumerate(factors)}
+    by_id = {f.id: f for f in factors}
+    records = sorted(
+        factor_records(case).values(), key=lambda r: (order.get(r.factor_id, len(order)), r.pk)
+    )
+    rows = []
+    for record in records:
+        factor = by_id.get(record.factor_id)
+        rows.append(
+            FactorRow(
+                record=record,
+                title=factor.title if factor else record.factor_id,
+                special_category=bool(factor and factor.special_category),
+                document_count=len(record.documents.all()),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    """One question of a walk with the answer given to it (if any)."""
+
+    question: Question
+    test_title: str
+    answer: Answer | None
+    factor_titles: tuple[str, ...]
+
+    @property
+    def documents(self) -> list[EvidenceDocument]:
+        return list(self.answer.documents.all()) if self.answer else []
+
+
+def answer_rows(
+    case: Case,
+    guide: GuideDefinition,
+    question_ids: Iterable[str],
+    answers: dict[str, Answer],
+) -> list[AnswerRow]:
+    """Rows for the check and outcome pages, in the order given."""
+    titles = {f.id: f.title for f in factors_for(case.organisation)}
+    rows = []
+    for qid in question_ids:
+        answer = answers.get(qid)
+        linked = answer.factor_records.all() if answer else []
+        rows.append(
+            AnswerRow(
+                question=guide.question(qid),
+                test_title=guide.test_for(qid).title,
+                answer=answer,
+                factor_titles=tuple(titles.get(r.factor_id, r.factor_id) for r in linked),
+            )
+        )
+    return rows
