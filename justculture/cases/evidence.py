@@ -92,6 +92,14 @@ def _is_text(stream: IO[bytes]) -> bool:
     return True
 
 
+def _readable(limit: int) -> str:
+    if limit >= 1048576 and limit % 1048576 == 0:
+        return f"{limit // 1048576} MB"
+    if limit >= 1024:
+        return f"{limit / 1024:.0f} KB" if limit < 1048576 else f"{limit / 1048576:.1f} MB"
+    return f"{limit} bytes"
+
+
 def inspect_upload(upload: UploadedFile[Any], max_bytes: int) -> tuple[Kind, str]:
     """Check an uploaded file and return its kind and SHA-256, or raise EvidenceFileError."""
     name = upload.name or ""
@@ -99,10 +107,7 @@ def inspect_upload(upload: UploadedFile[Any], max_bytes: int) -> tuple[Kind, str
     if size == 0:
         raise EvidenceFileError(f"The file {name} is empty. Choose a file that has content.")
     if size > max_bytes:
-        raise EvidenceFileError(
-            f"The file {name} is {size / 1048576:.1f} MB. Files must be no larger than "
-            f"{max_bytes // 1048576} MB."
-        )
+        raise EvidenceFileError(f"The file {name} is larger than {_readable(max_bytes)}. Choose a smaller file.")
     stream: IO[bytes] | None = upload.file
     if stream is None:
         raise EvidenceFileError("No file was received. Choose the file again.")
