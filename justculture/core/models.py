@@ -19,6 +19,10 @@ class Organisation(models.Model):
     # organisation has placed in a folder named by JUSTCULTURE_GUIDE_DIRS).
     guide_id = models.CharField(max_length=80, default="nhs-just-culture-guide")
     guide_version = models.CharField(max_length=20, default="2018")
+    # Aggregates show no count below this to users who may not see the cases behind it.
+    suppression_threshold = models.PositiveSmallIntegerField(default=10)
+    # A factor recorded in at least this many cases of one team or site in a period is a hotspot.
+    hotspot_threshold = models.PositiveSmallIntegerField(default=3)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
