@@ -47,3 +47,11 @@ if [[ ! -f $npm_stamp || $(cat "$npm_stamp") != "$npm_want" ]]; then
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
   echo "$npm_want" > "$npm_stamp"
 fi
+css=justculture/core/static/justculture/nhsuk.css
+css_want=$(cat package-lock.json justculture/core/static_src/nhsuk.scss | sha256sum | cut -d' ' -f1)
+if [[ ! -f $css || ! -f $css.stamp || $(cat "$css.stamp") != "$css_want" ]]; then
+  say "building the NHS.UK stylesheet"
+  npx --no-install sass --no-source-map --style=compressed --load-path=node_modules --quiet-deps \
+    justculture/core/static_src/nhsuk.scss "$css"
+  echo "$css_want" > "$css.stamp"
+fi

@@ -10,6 +10,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -19,6 +20,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 # itself (creating data) are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]", None}
 CHROMIUM = os.environ.get("JUSTCULTURE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
@@ -45,11 +47,19 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser tab. The test fails if a page asks any other host for anything (fonts,
+    scripts, trackers) or raises a JavaScript error: the service must work self-contained."""
     context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    elsewhere: list[str] = []
+    script_errors: list[str] = []
+    page.on("request", lambda r: elsewhere.append(r.url) if urlsplit(r.url).hostname not in LOCAL_HOSTS else None)
+    page.on("pageerror", lambda e: script_errors.append(str(e)))
     yield page
     context.close()
+    assert not elsewhere, f"pages requested other hosts: {sorted(set(elsewhere))[:5]}"
+    assert not script_errors, f"JavaScript errors: {script_errors[:3]}"
 
 
 _axe = Axe()

@@ -41,6 +41,13 @@ class IncidentForm(JCForm):
         label="Incident system reference (optional)", required=False, max_length=100,
         help_text="A national or local incident-system number, if there is one",
     )
+    patient_name = forms.CharField(
+        label="Patient's name (optional)", required=False, max_length=200,
+        help_text="Kept out of documentation packs unless you choose to include it",
+    )
+    patient_identifier = forms.CharField(
+        label="Patient's NHS or hospital number (optional)", required=False, max_length=60,
+    )
 
     def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -136,9 +143,12 @@ class CaseFilterForm(JCForm):
                                 error_messages={"invalid": "Enter a real date for 'incident from'"})
     date_to = forms.DateField(label="Incident to", required=False,
                               error_messages={"invalid": "Enter a real date for 'incident to'"})
+    factor = forms.ChoiceField(label="Contextual factor found", required=False, choices=())
 
-    def __init__(self, *args: Any, teams: Any, outcomes: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, teams: Any, outcomes: list[tuple[str, str]],
+                 factors: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["factor"].choices = [("", "Any factor"), *(factors or [])]  # type: ignore[attr-defined]
         self.fields["status"].choices = [("", "Any status"), *case_states().choices()]  # type: ignore[attr-defined]
         self.fields["team"].choices = [("", "Any team"), *[(str(t.pk), str(t)) for t in teams]]  # type: ignore[attr-defined]
         self.fields["outcome"].choices = [("", "Any outcome"), ("none", "No outcome yet"), *outcomes]  # type: ignore[attr-defined]

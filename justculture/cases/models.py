@@ -20,6 +20,10 @@ class Incident(models.Model):
     description = models.TextField()
     # A national or local incident-system number, if there is one.
     external_reference = models.CharField(max_length=100, blank=True)
+    # Patient details are optional and kept out of documentation packs unless someone chooses,
+    # with an audit record, to include them.
+    patient_name = models.CharField(max_length=200, blank=True)
+    patient_identifier = models.CharField(max_length=60, blank=True, help_text="NHS or hospital number")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

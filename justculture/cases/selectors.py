@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from justculture.cases.models import Act, Case, EvidenceDocument, FactorRecord, Incident, Person
@@ -68,6 +68,7 @@ class CaseFilters:
     outcome: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    factor: str = ""
 
 
 def case_list(user: User, filters: CaseFilters) -> QuerySet[Case]:
@@ -90,6 +91,10 @@ def case_list(user: User, filters: CaseFilters) -> QuerySet[Case]:
         cases = cases.filter(incident__occurred_at__date__gte=filters.date_from)
     if filters.date_to:
         cases = cases.filter(incident__occurred_at__date__lte=filters.date_to)
+    if filters.factor:
+        # Cases where this contextual factor was found (the insights page links here).
+        found = FactorRecord.objects.filter(case=OuterRef("pk"), factor_id=filters.factor, present="yes")
+        cases = cases.filter(Exists(found))
     return cases
 
 

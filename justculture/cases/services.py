@@ -41,6 +41,8 @@ def incident_create(
     description: str,
     location: str = "",
     external_reference: str = "",
+    patient_name: str = "",
+    patient_identifier: str = "",
     by: User,
 ) -> Incident:
     require(by, Permission.OPEN_CASE, team.pk)
@@ -51,13 +53,15 @@ def incident_create(
         incident = Incident.objects.create(
             organisation=organisation, reference=f"INC-{number:04d}", occurred_at=occurred_at,
             team=team, location=location, description=description,
-            external_reference=external_reference, created_by=by,
+            external_reference=external_reference, patient_name=patient_name,
+            patient_identifier=patient_identifier, created_by=by,
         )
         audit.record(
             by=by, action="incident.create", obj=incident,
             summary=f"Incident {incident.reference} recorded",
             changes={"team": team.name, "occurred_at": occurred_at.isoformat(),
-                     "external_reference": external_reference, "description": audit.REDACTED},
+                     "external_reference": external_reference, "description": audit.REDACTED,
+                     "patient_details": audit.REDACTED if (patient_name or patient_identifier) else None},
         )
     return incident
 

@@ -18,9 +18,11 @@ from justculture.cases.forms import (
     IncidentForm,
     StatusForm,
 )
+from justculture.actions.selectors import tracker_counts as action_counts
 from justculture.cases.states import case_states
 from justculture.core.models import User
 from justculture.core.permissions import Permission, any_team_permission, has_permission
+from justculture.decisions.models import ReferralConsideration
 from justculture.factors.selectors import factors_for
 from justculture.guide import default_guide
 
@@ -37,6 +39,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(
         request.GET or None, teams=selectors.teams_of(user),
         outcomes=[(o.code, f"{o.code}: {o.title}") for o in guide.outcomes.values()],
+        factors=[(f.id, f.title) for f in factors_for(user.organisation)] if user.organisation else [],
     )
     filters = selectors.CaseFilters()
     if form.is_bound and form.is_valid():
@@ -44,6 +47,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         filters = selectors.CaseFilters(
             q=data["q"].strip(), status=data["status"], team=int(data["team"]) if data["team"] else None,
             outcome=data["outcome"], date_from=data["date_from"], date_to=data["date_to"],
+            factor=data["factor"],
         )
     cases = selectors.case_list(user, filters)[:500]
     return render(request, "cases/list.jinja", {
@@ -67,7 +71,8 @@ def incident_new(request: HttpRequest) -> HttpResponse:
         incident = services.incident_create(
             organisation=user.organisation, occurred_at=data["occurred_at"], team=data["team"],
             location=data["location"], description=data["description"],
-            external_reference=data["external_reference"], by=user,
+            external_reference=data["external_reference"], patient_name=data["patient_name"],
+            patient_identifier=data["patient_identifier"], by=user,
         )
         messages.success(request, f"Incident {incident.reference} recorded. Now add the person the concern is about.")
         return redirect("cases:case-new", incident.reference)
@@ -128,6 +133,10 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     }
     return render(request, "cases/detail.jinja", {
         "case": case, "states": case_states(), "factors": factors, "records": records,
+        "decision": case.decisions.order_by("-recorded_at", "-id").first(),
+        "has_referral": ReferralConsideration.objects.filter(case=case).exists(),
+        "action_counts": action_counts(case.actions.all()),
+        "can_pack": has_permission(user, Permission.VIEW_EVIDENCE, case.team_id),
         "acts": acts, "latest": latest, "guide": default_guide(),
         "document_count": case.documents.count(),
         "can_edit": has_permission(user, Permission.EDIT_CASE, case.team_id),

@@ -42,6 +42,7 @@ def environment(**options: Any) -> Environment:
             "static": static,
             "get_messages": get_messages,
             "regulator_name": regulator_name,
+            "can": can,
             "url": url,
             "service_name": settings.JUSTCULTURE["SERVICE_NAME"],
             "organisation_name": settings.JUSTCULTURE["ORGANISATION_NAME"],
@@ -55,6 +56,13 @@ def environment(**options: Any) -> Environment:
         }
     )
     return env
+
+
+def can(user: Any, permission: str) -> bool:
+    """True when the user holds the permission for the organisation or at least one team."""
+    from justculture.core.permissions import Permission, any_team_permission
+
+    return bool(getattr(user, "is_authenticated", False)) and any_team_permission(user, Permission(permission))
 
 
 def localtime_date(value: datetime | date | None) -> str:

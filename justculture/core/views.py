@@ -6,9 +6,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 
 from justculture.core.forms import SignInForm
+from justculture.core.models import User
+from justculture.core.permissions import Permission, any_team_permission
 from justculture.guide import default_guide
 
 
@@ -29,6 +32,13 @@ class SignInView(auth_views.LoginView):
     template_name = "core/sign_in.jinja"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        # People who work on cases land on the case list; aggregate-only roles on the start page.
+        user = self.request.user
+        if isinstance(user, User) and any_team_permission(user, Permission.VIEW_CASE):
+            return str(super().get_default_redirect_url())
+        return reverse("core:start")
 
 
 class SignOutView(auth_views.LogoutView):

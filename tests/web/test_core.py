@@ -68,3 +68,13 @@ def test_unknown_page_is_a_friendly_404(handler_client):
     response = handler_client.get("/no-such-page/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+def test_aggregate_only_roles_land_on_the_start_page_with_their_links(org, make_user):
+    analyst = make_user(org, "equality-analyst")
+    client = Client()
+    response = client.post("/sign-in/", {"username": analyst.username, "password": PASSWORD})
+    assert response["Location"] == "/"
+    html = client.get("/").content.decode()
+    assert 'href="/insights/"' in html and 'href="/fairness/"' in html
+    assert 'href="/cases/"' not in html and 'href="/actions/"' not in html
