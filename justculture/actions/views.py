@@ -21,16 +21,11 @@ from justculture.actions.kinds import action_kinds
 from justculture.actions.models import Action
 from justculture.actions.services import ActionError
 from justculture.cases.selectors import case_for
-from justculture.core.models import User
+from justculture.core.http import current_user
 from justculture.core.permissions import Permission, has_permission, require
 
 ROW_LIMIT = 500
 
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -56,7 +51,7 @@ def _add_error(form: Any, exc: ActionError) -> None:
 
 @require_GET
 def case_action_list(request: HttpRequest, reference: str) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     case = case_for(user, reference)
     actions = list(selectors.case_actions(case))
     kinds = action_kinds()
@@ -82,7 +77,7 @@ def _prefill(factor_id: str | None, factors: list[tuple[str, str]]) -> dict[str,
 
 @require_http_methods(["GET", "POST"])
 def action_new(request: HttpRequest, reference: str) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     case = case_for(user, reference)
     require(user, Permission.MANAGE_ACTIONS, case.team_id)
     factors = selectors.prompting_factor_choices(case)
@@ -108,7 +103,7 @@ def action_new(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def action_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     case = case_for(user, reference)
     action = selectors.action_for(case, pk)
     which = "status" if request.POST.get("form") == "status" else "details"
@@ -162,7 +157,7 @@ def action_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse
 
 @require_GET
 def my_actions(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     rows = list(selectors.my_actions(user)[:ROW_LIMIT])
     return render(request, "actions/mine.jinja", {
         "rows": rows, "kinds": action_kinds(), "limited": len(rows) == ROW_LIMIT,
@@ -177,7 +172,7 @@ def _sort_query(request: HttpRequest, current: str) -> str:
 
 @require_GET
 def tracker(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     scope = selectors.tracker_scope(user)
     if scope is None:
         raise PermissionDenied("You cannot see any cases, so there are no actions to track.")

@@ -27,6 +27,7 @@ from justculture.assessments.services import (
 )
 from justculture.cases.models import Act, Case
 from justculture.cases.selectors import act_for, case_for
+from justculture.core.http import current_user
 from justculture.core.models import User
 from justculture.core.permissions import Permission, has_permission, require
 from justculture.guide import Evaluation
@@ -35,14 +36,9 @@ from justculture.guide import Evaluation
 PEER_QUESTION = "4a"
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
 
 def _load(request: HttpRequest, reference: str, number: int) -> tuple[User, Case, Act]:
-    user = _user(request)
+    user = current_user(request)
     case = case_for(user, reference)
     return user, case, act_for(case, number)
 

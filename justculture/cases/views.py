@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from justculture.actions.selectors import tracker_counts as action_counts
 from justculture.cases import selectors, services
 from justculture.cases.forms import (
     ActForm,
@@ -18,23 +19,16 @@ from justculture.cases.forms import (
     IncidentForm,
     StatusForm,
 )
-from justculture.actions.selectors import tracker_counts as action_counts
 from justculture.cases.states import case_states
-from justculture.core.models import User
+from justculture.core.http import current_user
 from justculture.core.permissions import Permission, any_team_permission, has_permission
 from justculture.decisions.models import ReferralConsideration
 from justculture.factors.selectors import factors_for
 from justculture.guide import default_guide
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def case_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     guide = default_guide()
     form = CaseFilterForm(
         request.GET or None, teams=selectors.teams_of(user),
@@ -59,7 +53,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def incident_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     if not any_team_permission(user, Permission.OPEN_CASE):
         from django.core.exceptions import PermissionDenied
 
@@ -80,7 +74,7 @@ def incident_new(request: HttpRequest) -> HttpResponse:
 
 
 def incident_detail(request: HttpRequest, incident_ref: str) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     incident = selectors.incident_for(user, incident_ref)
     cases = selectors.visible_cases(user).filter(incident=incident).select_related("person")
     return render(request, "cases/incident.jinja", {
@@ -91,7 +85,7 @@ def incident_detail(request: HttpRequest, incident_ref: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def case_new(request: HttpRequest, incident_ref: str) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     incident = selectors.incident_for(user, incident_ref)
     if not has_permission(user, Permission.OPEN_CASE, incident.team_id):
         from django.core.exceptions import PermissionDenied
@@ -118,7 +112,7 @@ def case_new(request: HttpRequest, incident_ref: str) -> HttpResponse:
 
 
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     case = selectors.case_for(user, reference)
     factors = factors_for(case.organisation)
     records = selectors.factor_records(case)
@@ -147,7 +141,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def concern_edit(request: HttpRequest, reference: str) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     case = selectors.case_for(user, reference)
     form = ConcernForm(request.POST or None, initial={"concern": case.concern})
     if request.method == "POST" and form.is_valid():
@@ -159,7 +153,7 @@ def concern_edit(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def act_new(request: HttpRequest, reference: str) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     case = selectors.case_for(user, reference)
     form = ActForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -171,7 +165,7 @@ def act_new(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def act_edit(request: HttpRequest, reference: str, number: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     case = selectors.case_for(user, reference)
     act = selectors.act_for(case, number)
     form = ActForm(request.POST or None, initial={"description": act.description})
@@ -184,7 +178,7 @@ def act_edit(request: HttpRequest, reference: str, number: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def status_change(request: HttpRequest, reference: str) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     case = selectors.case_for(user, reference)
     form = StatusForm(request.POST or None, current=case.status)
     if request.method == "POST":
@@ -205,7 +199,7 @@ def status_change(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def timeline(request: HttpRequest, reference: str) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     case = selectors.case_for(user, reference)
     events = selectors.case_timeline(case)[:1000]
     return render(request, "cases/timeline.jinja", {"case": case, "events": events})

@@ -15,6 +15,7 @@ from django.utils import timezone
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader
 
 from justculture.cases.choices import regulator_name
+from justculture.core.formatting import filesize
 
 NHSUK_TEMPLATES = Path(nhsuk_frontend_jinja.__file__).parent / "templates"
 
@@ -78,13 +79,3 @@ def localtime_datetime(value: datetime | None) -> str:
         return ""
     local = timezone.localtime(value)
     return f"{local.day} {local:%B %Y} at {local:%H:%M}"
-
-
-def filesize(size: int | None) -> str:
-    if size is None:
-        return ""
-    if size < 1024:
-        return f"{size} bytes"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / 1048576:.1f} MB"

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from justculture.cases.models import Case
 from justculture.cases.selectors import case_for, factor_records
-from justculture.core.models import User
+from justculture.core.http import current_user
 from justculture.core.permissions import Permission, has_permission, require
 from justculture.decisions import services
 from justculture.decisions.forms import (
@@ -42,11 +42,6 @@ from justculture.factors.selectors import factors_for
 #: The regulators list includes "not registered", which is no one to refer to or configure.
 NOT_REGISTERED = "none"
 
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _post(request: HttpRequest) -> bool:
@@ -98,7 +93,7 @@ def _consideration(case: Case) -> ReferralConsideration | None:
 
 
 def decision(request: HttpRequest, reference: str) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     case = case_for(user, reference)
     rules = decision_rules()
     summaries = [_summary(d, rules) for d in case.decisions.select_related("recorded_by")]
@@ -112,7 +107,7 @@ def decision(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def decision_new(request: HttpRequest, reference: str) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     case = case_for(user, reference)
     require(user, Permission.DECIDE, case.team_id)
     rules = decision_rules()
@@ -161,7 +156,7 @@ def _default_regulator(code: str, regulators: list[Regulator]) -> str:
 
 @require_http_methods(["GET", "POST"])
 def referral(request: HttpRequest, reference: str) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     case = case_for(user, reference)
     can_decide = has_permission(user, Permission.DECIDE, case.team_id)
     if _post(request):
@@ -211,7 +206,7 @@ def referral(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def advice_new(request: HttpRequest, reference: str) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     case = case_for(user, reference)
     require(user, Permission.DECIDE, case.team_id)
     back = "decisions:referral" if request.GET.get("from") == "referral" else "decisions:decision"
@@ -231,7 +226,7 @@ def advice_new(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def regulators(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     require(user, Permission.ADMINISTER)
     organisation = user.organisation
     if organisation is None:

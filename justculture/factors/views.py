@@ -19,19 +19,13 @@ from justculture.cases import services as case_services
 from justculture.cases.choices import Contribution
 from justculture.cases.evidence import KINDS, EvidenceFileError
 from justculture.cases.models import Case, EvidenceDocument, FactorRecord
-from justculture.core.models import User
+from justculture.core.http import current_user
 from justculture.core.permissions import Permission, has_permission, require
 from justculture.factors import services
 from justculture.factors.forms import EvidenceUploadForm, FactorRecordForm, OrganisationFactorForm
 from justculture.factors.models import OrganisationFactor
 from justculture.factors.selectors import factor_for, factors_for
 from justculture.factors.taxonomy import Factor, default_taxonomy
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _post(request: HttpRequest) -> bool:
@@ -49,7 +43,7 @@ class FactorRow:
 
 
 def factor_list(request: HttpRequest, reference: str) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     case = selectors.case_for(user, reference)
     records = selectors.factor_records(case)
     rows = [FactorRow(f, records.get(f.id)) for f in factors_for(case.organisation)]
@@ -63,7 +57,7 @@ def factor_list(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def factor_edit(request: HttpRequest, reference: str, factor_id: str) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     case = selectors.case_for(user, reference)
     factor = factor_for(case.organisation, factor_id)
     if factor is None:
@@ -128,7 +122,7 @@ def _document_rows(case: Case) -> list[DocumentRow]:
 
 
 def evidence_list(request: HttpRequest, reference: str) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     case = selectors.case_for(user, reference)
     return render(request, "factors/evidence.jinja", {
         "case": case, "rows": _document_rows(case),
@@ -139,7 +133,7 @@ def evidence_list(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def evidence_upload(request: HttpRequest, reference: str) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     case = selectors.case_for(user, reference)
     require(user, Permission.UPLOAD_EVIDENCE, case.team_id)
     factors = factors_for(case.organisation)
@@ -174,7 +168,7 @@ def evidence_upload(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_GET
 def evidence_download(request: HttpRequest, reference: str, token: str) -> FileResponse:
-    user = _user(request)
+    user = current_user(request)
     case = selectors.case_for(user, reference)
     document = selectors.document_for(case, token)
     require(user, Permission.VIEW_EVIDENCE, case.team_id)
@@ -199,7 +193,7 @@ def evidence_download(request: HttpRequest, reference: str, token: str) -> FileR
 
 @require_http_methods(["GET", "POST"])
 def organisation_factors(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     require(user, Permission.ADMINISTER)
     organisation = user.organisation
     if organisation is None:

@@ -19,6 +19,7 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from justculture.cases.models import Case
+from justculture.core.formatting import filesize
 from justculture.packs.errors import PackError
 
 TEMPLATE = "packs/pdf.jinja"
@@ -35,7 +36,7 @@ def render_json(pack: dict[str, Any]) -> bytes:
 def render_html(pack: dict[str, Any]) -> str:
     return render_to_string(TEMPLATE, {
         "pack": pack, "cover": pack["cover"], "when": display_datetime, "day": display_date,
-        "size": display_size, "years": display_years,
+        "size": filesize, "years": display_years,
     })
 
 
@@ -137,16 +138,6 @@ def display_date(value: str | None) -> str:
         return ""
     day = date.fromisoformat(value[:10])
     return f"{day.day} {day:%B %Y}"
-
-
-def display_size(size: int | None) -> str:
-    if size is None:
-        return ""
-    if size < 1024:
-        return f"{size} bytes"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / 1048576:.1f} MB"
 
 
 def display_years(value: str | None) -> str:

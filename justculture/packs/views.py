@@ -13,21 +13,15 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
 from justculture.cases import selectors
-from justculture.core.models import User
+from justculture.core.http import current_user
 from justculture.core.permissions import Permission, require
 from justculture.packs import services
 from justculture.packs.forms import FORMAT_HINTS, PackForm
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 @require_http_methods(["GET", "POST"])
 def pack(request: HttpRequest, reference: str) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     case = selectors.case_for(user, reference)
     require(user, Permission.VIEW_CASE, case.team_id)
     require(user, Permission.VIEW_EVIDENCE, case.team_id)

@@ -16,8 +16,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from justculture.cases.models import Case
+from justculture.core.formatting import filesize
 from justculture.core.models import Organisation
-from justculture.packs.render import display_size
 from justculture.packs.services import FORMATS, PackError, pack_generate
 
 
@@ -69,11 +69,11 @@ class Command(BaseCommand):
         if target is None:
             self.stdout.write(content.decode("utf-8"), ending="")
             self.stdout.flush()
-            sys.stderr.write(f"Wrote the {described} to standard output ({display_size(len(content))}).\n")
+            sys.stderr.write(f"Wrote the {described} to standard output ({filesize(len(content))}).\n")
             return
         _write_private(target, content)
         self.stdout.write(f"Wrote the {described} to {target.resolve()} "
-                          f"({display_size(len(content))}, {len(content)} bytes).")
+                          f"({filesize(len(content))}, {len(content)} bytes).")
 
     def _case(self, reference: str, slug: str | None) -> Case:
         cases = Case.objects.select_related("organisation", "incident", "team").filter(reference=reference)
