@@ -110,6 +110,7 @@ def load_demo(password: str | None = None) -> tuple[Organisation, list[DemoUser]
             )
             result.append(DemoUser(username, f"{first} {last}", roles()[role].title, team or "All teams", new))
         _demo_cases(org, teams, users)
+        _demo_fairness(org, users)
     return org, result, True
 
 
@@ -265,3 +266,62 @@ def _demo_cases(org: Organisation, teams: dict[str, Team], users: dict[str, User
                         ("5a", "no", "No significant mitigation was found.")], by=manager)
     cases.case_transition(case=c5, to="decided", by=matron)
     cases.case_transition(case=c5, to="closed", by=matron)
+
+
+# --- Fairness and consistency (issue 6) -------------------------------------------------------
+# Equality data for the demo people and a demo workforce, recorded through the fairness services
+# by the HR adviser (so both are audited). The people are fictional; some answers are "prefer not
+# to say" and "not known", as in real monitoring data.
+
+DEMO_EQUALITY = {
+    # name: (ethnic category code, sex, disability, age band, where first qualified)
+    "Adaeze Nwosu": ("N", "female", "no", "25-34", "rest-of-world"),
+    "Liam O'Connor": ("B", "male", "no", "25-34", "eu"),
+    "Fatima Hussain": ("prefer-not-to-say", "female", "prefer-not-to-say", "35-44", "uk"),
+    "Kwame Mensah": ("M", "male", "yes", "35-44", "uk"),
+    "Chris Walker": ("A", "male", "not-known", "45-54", "not-known"),
+}
+
+# Whole-organisation headcounts per dimension and group, and each team's White / Ethnic minority split.
+DEMO_WORKFORCE = {
+    "ethnicity": {"A": 3650, "B": 120, "C": 430, "D": 40, "E": 35, "F": 45, "G": 30, "H": 520, "J": 180, "K": 60,
+                  "L": 240, "M": 150, "N": 610, "P": 45, "R": 70, "S": 95, "prefer-not-to-say": 60, "not-known": 240},
+    "sex": {"female": 5150, "male": 1450, "not-known": 20},
+    "disability": {"yes": 420, "no": 5300, "prefer-not-to-say": 310, "not-known": 590},
+    "age-band": {"under-25": 520, "25-34": 1710, "35-44": 1560, "45-54": 1480, "55-64": 1120, "65-and-over": 210,
+                 "not-known": 20},
+    "qualified": {"uk": 4700, "eu": 410, "rest-of-world": 1220, "not-known": 290},
+    "staff-group": {"nursing-midwifery": 2450, "medical-dental": 980, "allied-health": 640, "scientific": 210,
+                    "pharmacy": 150, "clinical-support": 1430, "other": 760},
+    "contract-type": {"substantive": 5900, "bank": 520, "agency": 140, "student": 60},
+}
+DEMO_TEAMS = {"Ward 7": (38, 21, 3), "Maternity": (96, 41, 6), "Emergency department": (120, 85, 9),
+              "Theatres": (70, 44, 2)}
+
+
+def demo_workforce_csv(years: list[int]) -> str:
+    """The demo workforce as the CSV the import page takes (also handy for trying the page)."""
+    lines = ["period,team,dimension,group,headcount"]
+    for year in years:
+        for dimension, groups in DEMO_WORKFORCE.items():
+            lines += [f"{year},,{dimension},{group},{count}" for group, count in groups.items()]
+        for team, (white, minority, unknown) in DEMO_TEAMS.items():
+            lines += [f"{year},{team},ethnicity-collapsed,White,{white}",
+                      f"{year},{team},ethnicity-collapsed,Ethnic minority,{minority}",
+                      f"{year},{team},ethnicity-collapsed,Not known,{unknown}"]
+    return "\n".join(lines) + "\n"
+
+
+def _demo_fairness(org: Organisation, users: dict[str, User]) -> None:
+    from justculture.fairness import services as fairness
+
+    hr = users["hr.adviser"]
+    for case in Case.objects.filter(organisation=org).select_related("person", "team"):
+        answers = DEMO_EQUALITY.get(case.person.name)
+        if answers is not None:
+            ethnicity, sex, disability, age_band, qualified = answers
+            fairness.equality_record_save(case=case, ethnicity=ethnicity, sex=sex, disability=disability,
+                                          age_band=age_band, qualified=qualified, by=hr)
+    this_year = timezone.localdate().year
+    fairness.workforce_import(data=demo_workforce_csv([this_year - 1, this_year]), by=hr,
+                              filename="demo-workforce.csv")

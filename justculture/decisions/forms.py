@@ -16,6 +16,7 @@ from justculture.core.forms import JCForm
 from justculture.decisions.models import ReferralConsideration
 from justculture.decisions.rules import DecisionRules, decision_rules
 from justculture.decisions.selectors import ReferralSection, Regulator
+from justculture.fairness.forms import consistency_confirmation_field
 
 TEXT_MAX = 20000
 
@@ -54,6 +55,7 @@ def decision_error_field(message: str) -> str | None:
 
 
 class DecisionForm(JCForm):
+    considered_consistency = consistency_confirmation_field()
     # Restorative questions, asked before deciding.
     who_hurt = _text(
         "Who has been hurt?",
@@ -161,6 +163,7 @@ class DecisionForm(JCForm):
 
 
 class ReferralForm(JCForm):
+    considered_consistency = consistency_confirmation_field()
     """One pair of fields per referral question: an answer and optional notes."""
 
     regulator = forms.ChoiceField(label="Regulator", choices=(),

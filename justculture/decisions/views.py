@@ -38,6 +38,7 @@ from justculture.decisions.selectors import (
     regulators_for,
 )
 from justculture.factors.selectors import factors_for
+from justculture.fairness.selectors import decision_prompt
 
 #: The regulators list includes "not registered", which is no one to refer to or configure.
 NOT_REGISTERED = "none"
@@ -138,6 +139,7 @@ def decision_new(request: HttpRequest, reference: str) -> HttpResponse:
             return redirect("decisions:decision", case.reference)
     return render(request, "decisions/decision_form.jinja", {
         "case": case, "form": form, "panel": _guide_panel(recommendation, rules),
+        "prompt": decision_prompt(case, user, event="formal-action"),
     })
 
 
@@ -194,6 +196,7 @@ def referral(request: HttpRequest, reference: str) -> HttpResponse:
     ]
     return render(request, "decisions/referral.jinja", {
         "case": case, "form": form, "sections": sections, "record": record, "regulator": regulator,
+        "prompt": decision_prompt(case, user, event="referral"),
         "registered": case.person.registration_body != NOT_REGISTERED,
         "factor_lines": lines, "factor_total": len(factors), "factor_recorded": sum(f.id in records for f in factors),
         "health_recorded": any(f.special_category and f.id in records for f in factors),

@@ -48,6 +48,7 @@ def decision_post(**changes: Any) -> dict[str, Any]:
         "decided_by_name": "Jo Smith, ward manager",
         "decided_on": timezone.localdate().isoformat(),
         "departure_justification": "",
+        "considered_consistency": "on",
     }
     for key, value in changes.items():
         if value is None:

@@ -46,7 +46,7 @@ def test_answers_round_trip_and_are_prefilled(case, decider, decider_client):
     response = decider_client.post(url(case), {
         "regulator": "nmc", "answer-risk-of-harm": "no", "notes-risk-of-harm": "Isolated <error>.",
         "answer-pattern": "unsure", "answer-same-for-anyone": "yes", "notes-bias-checked": "Ask HR",
-        "summary": "Referral not indicated so far.",
+        "summary": "Referral not indicated so far.", "considered_consistency": "on",
     })
     assert response.status_code == 302 and response["Location"] == url(case)
     record = ReferralConsideration.objects.get(case=case)
@@ -67,7 +67,7 @@ def test_answers_round_trip_and_are_prefilled(case, decider, decider_client):
     assert "Isolated &lt;error&gt;." in html and "Ask HR" in html and "Referral not indicated so far." in html
 
     # Saving again replaces the answers (one record per case).
-    decider_client.post(url(case), {"regulator": "gmc", "answer-risk-of-harm": "yes"})
+    decider_client.post(url(case), {"regulator": "gmc", "answer-risk-of-harm": "yes", "considered_consistency": "on"})
     record.refresh_from_db()
     assert ReferralConsideration.objects.count() == 1
     assert record.regulator == "gmc" and record.answers == {"risk-of-harm": {"answer": "yes", "notes": ""}}
@@ -123,6 +123,15 @@ def test_a_health_outcome_is_shown(case, handler, decider_client):
 
 
 def test_all_question_ids_are_accepted_by_the_service(case, decider_client):
-    data = {"regulator": "nmc", **{f"answer-{q}": "unsure" for q in referral_question_ids()}}
+    data = {"regulator": "nmc", "considered_consistency": "on",
+            **{f"answer-{q}": "unsure" for q in referral_question_ids()}}
     assert decider_client.post(url(case), data).status_code == 302
     assert set(ReferralConsideration.objects.get().answers) == set(referral_question_ids())
+
+
+def test_saving_needs_the_consistency_confirmation(case, decider_client):
+    response = decider_client.post(url(case), {"regulator": "nmc", "answer-risk-of-harm": "no"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in html
+    assert "Confirm that you have considered whether this decision is consistent" in html
+    assert not ReferralConsideration.objects.exists()

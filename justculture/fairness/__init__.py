@@ -1,0 +1,1 @@
+"""Fairness and consistency measures. ``stats``, ``csvfiles`` and ``periods`` are pure Python (no Django)."""

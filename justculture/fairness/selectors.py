@@ -1,0 +1,548 @@
+"""Reads for the fairness measures: who entered each event, their groups, the workforce figures,
+the comparison itself, consistency with the guide, departures, and the decision-point prompt.
+
+Numerators count distinct people (Person records) per event per period, from the cases in the
+system; denominators are the imported WorkforceFigure headcounts. People whose group is not
+stated are on neither side; their number is reported separately. Suppression follows
+justculture.fairness.stats with the organisation's threshold.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Max, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from justculture.assessments.models import Assessment
+from justculture.cases.models import Case, Person
+from justculture.cases.selectors import case_for, visible_cases
+from justculture.core.models import Organisation, Team, User
+from justculture.core.permissions import Permission, has_permission, teams_with_permission
+from justculture.decisions.models import Decision
+from justculture.decisions.rules import decision_rules
+from justculture.fairness.groups import (
+    DEFAULT_DIMENSION,
+    NOT_KNOWN,
+    RECORD_FIELDS,
+    Dimension,
+    Event,
+    definitions,
+)
+from justculture.fairness.models import EqualityRecord, WorkforceFigure
+from justculture.fairness.periods import Period, two_year_window
+from justculture.fairness.stats import Comparison, GroupCounts, GroupResult, comparison, withheld
+from justculture.guide import default_guide
+
+# A decision at this severity or above is "formal action" for the consistency measure: a formal
+# process (2), or exclusion or referral to the regulator (3). See decisions/rules.yaml.
+FORMAL_SEVERITY = 2
+
+
+# --- Equality records -----------------------------------------------------------------------
+
+def may_see_equality_data(user: User, case: Case) -> bool:
+    return (has_permission(user, Permission.VIEW_EQUALITY_DATA, case.team_id)
+            or has_permission(user, Permission.EDIT_EQUALITY_DATA, case.team_id))
+
+
+def equality_case_for(user: User, reference: str) -> Case:
+    """The case, if the user may see it and its person's equality data; otherwise 404.
+
+    A 404 rather than a 403, so that the page does not even reveal that it exists.
+    """
+    case = case_for(user, reference)
+    if not may_see_equality_data(user, case):
+        raise Http404("No such page")
+    return case
+
+
+def equality_record_of(case: Case) -> EqualityRecord | None:
+    return EqualityRecord.objects.filter(person_id=case.person_id).select_related("updated_by").first()
+
+
+# --- Numerators: who entered each event ------------------------------------------------------
+
+def _bounds(period: Period) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(period.start, time.min))
+    end = timezone.make_aware(datetime.combine(period.end + timedelta(days=1), time.min))
+    return start, end
+
+
+def _measure_dates(organisation: Organisation, measure: str, team: Team | None) -> dict[int, tuple[int, date]]:
+    """{case id: (person id, date)} for cases whose current decision includes the measure.
+
+    The date is that of the first decision on the case that included the measure, so a case
+    decided again later is not counted twice or moved to a later period; a measure dropped by a
+    later decision is not counted at all.
+    """
+    decisions = Decision.objects.filter(organisation=organisation).order_by("case_id", "recorded_at", "id")
+    if team is not None:
+        decisions = decisions.filter(case__team=team)
+    by_case: dict[int, list[tuple[list[str], date, int]]] = defaultdict(list)
+    for case_id, measures, decided_on, person_id in decisions.values_list(
+        "case_id", "measures", "decided_on", "case__person_id"
+    ):
+        by_case[case_id].append((list(measures or []), decided_on, person_id))
+    found: dict[int, tuple[int, date]] = {}
+    for case_id, history in by_case.items():
+        if measure in history[-1][0]:
+            first = next(d for m, d, _ in history if measure in m)
+            found[case_id] = (history[-1][2], first)
+    return found
+
+
+def event_people(organisation: Organisation, event: Event, period: Period, team: Team | None = None) -> set[int]:
+    """The distinct people (Person ids) who entered the event in the period."""
+    start, end = _bounds(period)
+    if event.code == "concern-raised":
+        cases = Case.objects.filter(organisation=organisation, created_at__gte=start, created_at__lt=end)
+        if team is not None:
+            cases = cases.filter(team=team)
+        return set(cases.values_list("person_id", flat=True))
+    if event.code == "assessment-started":
+        assessments = Assessment.objects.filter(organisation=organisation, started_at__gte=start, started_at__lt=end)
+        if team is not None:
+            assessments = assessments.filter(case__team=team)
+        return set(assessments.values_list("case__person_id", flat=True))
+    if event.measure:
+        return {person for person, day in _measure_dates(organisation, event.measure, team).values()
+                if period.contains(day)}
+    raise ValueError(f"Unknown event {event.code!r}")
+
+
+def person_groups(person_ids: Iterable[int], dimension: Dimension) -> dict[int, str]:
+    """Each person's group code in the dimension; "not-known" where nothing is recorded."""
+    ids = list(person_ids)
+    if dimension.from_person:
+        return {pk: str(value) for pk, value in Person.objects.filter(pk__in=ids).values_list("pk", dimension.from_person)}
+    collapsed = dimension.code == "ethnicity-collapsed"
+    field_name = RECORD_FIELDS["ethnicity" if collapsed else dimension.code]
+    groups = dict.fromkeys(ids, NOT_KNOWN)
+    defs = definitions()
+    for person_id, value in EqualityRecord.objects.filter(person_id__in=ids).values_list("person_id", field_name):
+        groups[person_id] = defs.collapse(value) if collapsed else value
+    return groups
+
+
+# --- Denominators: the workforce figures -----------------------------------------------------
+
+def workforce_periods(organisation: Organisation) -> list[str]:
+    """The workforce period labels held, most recently imported first."""
+    rows = (WorkforceFigure.objects.filter(organisation=organisation).values("period")
+            .annotate(last=Max("imported_at")).order_by("-last", "-period"))
+    return [r["period"] for r in rows]
+
+
+@dataclass
+class WorkforcePeriod:
+    """What is held for one workforce period label (for the import page)."""
+
+    period: str
+    figures: int = 0
+    dimensions: set[str] = field(default_factory=set)
+    team_ids: set[int] = field(default_factory=set)
+    whole: bool = False
+    imported_at: datetime | None = None
+
+    @property
+    def dimension_titles(self) -> list[str]:
+        defs = definitions()
+        return [defs.dimension(code).title for code in defs.dimensions if code in self.dimensions]
+
+
+def workforce_summary(organisation: Organisation) -> list[WorkforcePeriod]:
+    """Per period label: how many figures, for which dimensions and teams, newest label first."""
+    found: dict[str, WorkforcePeriod] = {}
+    for period, dimension, team_id, imported_at in (
+        WorkforceFigure.objects.filter(organisation=organisation)
+        .values_list("period", "dimension", "team_id", "imported_at")
+    ):
+        entry = found.setdefault(period, WorkforcePeriod(period))
+        entry.figures += 1
+        entry.dimensions.add(dimension)
+        if team_id is None:
+            entry.whole = True
+        else:
+            entry.team_ids.add(team_id)
+        if entry.imported_at is None or imported_at > entry.imported_at:
+            entry.imported_at = imported_at
+    return [found[p] for p in sorted(found, reverse=True)]
+
+
+def choose_workforce_period(organisation: Organisation, period: Period, wanted: str | None = None) -> tuple[str | None, str]:
+    """(label to use, a sentence saying which figures are used and why)."""
+    held = workforce_periods(organisation)
+    if wanted and wanted in held:
+        return wanted, f"Headcounts from the workforce figures for {wanted}, as chosen."
+    for label in period.workforce_candidates():
+        if label in held:
+            return label, f"Headcounts from the workforce figures for {label}."
+    if held:
+        return held[0], (f"No workforce figures are held for {period.workforce_candidates()[0]}, so the most "
+                         f"recently imported figures ({held[0]}) are used.")
+    return None, "No workforce figures have been imported yet, so no rates or ratios can be worked out."
+
+
+def headcounts(organisation: Organisation, label: str | None, dimension: Dimension, team: Team | None = None) -> dict[str, int]:
+    """Headcount per group code for the period label, dimension and team (None = whole organisation).
+
+    Collapsed ethnicity figures, when none were imported, are added up from the detailed ones.
+    """
+    if label is None:
+        return {}
+
+    def read(code: str) -> QuerySet[WorkforceFigure]:
+        return WorkforceFigure.objects.filter(organisation=organisation, period=label, dimension=code,
+                                              team__isnull=team is None, **({"team": team} if team else {}))
+
+    figures = dict(read(dimension.code).values_list("group", "headcount"))
+    if not figures and dimension.code == "ethnicity-collapsed":
+        defs = definitions()
+        summed: Counter[str] = Counter()
+        for group, headcount in read("ethnicity").values_list("group", "headcount"):
+            summed[defs.collapse(group)] += headcount
+        figures = dict(summed)
+    return figures
+
+
+# --- The comparison --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Row:
+    group: str
+    title: str
+    result: GroupResult
+    is_reference: bool
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One event, dimension, period and team: each group's rate and relative likelihood."""
+
+    event: Event
+    dimension: Dimension
+    period: Period
+    team: Team | None
+    workforce_period: str | None
+    workforce_note: str
+    reference: str
+    reference_title: str
+    rows: list[Row]
+    comparison: Comparison
+    not_stated_headcount: int
+    min_count: int
+
+    @property
+    def has_workforce(self) -> bool:
+        return self.workforce_period is not None and any(r.result.headcount for r in self.rows)
+
+    @property
+    def alerts(self) -> list[Row]:
+        return [r for r in self.rows if r.result.alert]
+
+    @property
+    def not_stated_events(self) -> int | None:
+        return self.comparison.not_stated_events
+
+    @property
+    def titles(self) -> dict[str, str]:
+        return {r.group: r.title for r in self.rows}
+
+
+def _reference_for(dimension: Dimension, heads: dict[str, int], wanted: str | None) -> str:
+    if wanted:
+        code = dimension.match(wanted)
+        if code is not None and dimension.is_stated(code):
+            return code
+    if dimension.reference:
+        return dimension.reference
+    stated = [g.code for g in dimension.groups if heads.get(g.code)]
+    if stated:
+        return max(stated, key=lambda code: heads[code])
+    return dimension.groups[0].code
+
+
+def figures(
+    organisation: Organisation,
+    *,
+    event: str,
+    dimension: str = DEFAULT_DIMENSION,
+    period: Period,
+    team: Team | None = None,
+    workforce_period: str | None = None,
+    reference: str | None = None,
+    min_count: int | None = None,
+) -> Figures:
+    """The relative likelihood of the event for every group of the dimension, suppressed as needed."""
+    defs = definitions()
+    the_event = defs.event(event)
+    the_dimension = defs.dimension(dimension)
+    label, note = choose_workforce_period(organisation, period, workforce_period)
+    heads = headcounts(organisation, label, the_dimension, team)
+    people = event_people(organisation, the_event, period, team)
+    groups = person_groups(people, the_dimension)
+    counted = Counter(groups.values())
+    ref = _reference_for(the_dimension, heads, reference)
+    codes = [g.code for g in the_dimension.groups if g.code == ref or heads.get(g.code) or counted.get(g.code)]
+    not_stated = sum(n for code, n in counted.items() if not the_dimension.is_stated(code))
+    threshold = organisation.suppression_threshold if min_count is None else min_count
+    result = comparison(
+        [GroupCounts(code, counted.get(code, 0), heads.get(code, 0)) for code in codes], ref, threshold,
+        not_stated_events=not_stated,
+    )
+    by_group = {r.group: r for r in result.results}
+    rows = [Row(code, the_dimension.title_of(code), by_group[code], code == ref) for code in codes]
+    rows.sort(key=lambda r: not r.is_reference)
+    return Figures(
+        event=the_event, dimension=the_dimension, period=period, team=team, workforce_period=label,
+        workforce_note=note, reference=ref, reference_title=the_dimension.title_of(ref), rows=rows,
+        comparison=result,
+        not_stated_headcount=sum(n for code, n in heads.items() if not the_dimension.is_stated(code)),
+        min_count=threshold,
+    )
+
+
+# --- Consistency with the guide ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ConsistencyCell:
+    group: str
+    decided: int | None  # None: withheld
+    formal: int | None
+    share: float | None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.decided is None or self.formal is None
+
+
+@dataclass(frozen=True)
+class ConsistencyRow:
+    outcome: str
+    title: str
+    cells: list[ConsistencyCell]
+
+
+@dataclass(frozen=True)
+class Consistency:
+    groups: list[tuple[str, str]]  # (code, title), the dimension's stated groups shown
+    rows: list[ConsistencyRow]
+    min_count: int
+
+
+def _current_decisions(organisation: Organisation, period: Period, team: Team | None) -> list[Decision]:
+    decisions = Decision.objects.filter(organisation=organisation).select_related("case").order_by(
+        "case_id", "recorded_at", "id")
+    if team is not None:
+        decisions = decisions.filter(case__team=team)
+    current: dict[int, Decision] = {}
+    for decision in decisions:
+        current[decision.case_id] = decision
+    return [d for d in current.values() if period.contains(d.decided_on)]
+
+
+def consistency(
+    organisation: Organisation, *, dimension: str, period: Period, team: Team | None = None, min_count: int | None = None
+) -> Consistency:
+    """For each guide outcome: by group, the decided cases and how many ended in formal action or referral.
+
+    A case counts under each outcome its acts reached when the decision was made. Counts below the
+    threshold, and one more where that alone would give a small one away, are withheld.
+    """
+    the_dimension = definitions().dimension(dimension)
+    threshold = organisation.suppression_threshold if min_count is None else min_count
+    decisions = _current_decisions(organisation, period, team)
+    groups = person_groups({d.case.person_id for d in decisions}, the_dimension)
+    decided: dict[str, Counter[str]] = defaultdict(Counter)
+    formal: dict[str, Counter[str]] = defaultdict(Counter)
+    for d in decisions:
+        group = groups.get(d.case.person_id, NOT_KNOWN)
+        group = group if the_dimension.is_stated(group) else ""
+        for outcome in dict.fromkeys(d.guide_outcomes or []):
+            decided[outcome][group] += 1
+            if d.severity >= FORMAL_SEVERITY:
+                formal[outcome][group] += 1
+    shown_groups = [g for g in the_dimension.groups if any(decided[o].get(g.code) for o in decided)]
+    guide = default_guide()
+    rows = []
+    for outcome in sorted(decided):
+        cells_decided = {g.code: decided[outcome].get(g.code, 0) for g in shown_groups}
+        cells_formal = {g.code: formal[outcome].get(g.code, 0) for g in shown_groups}
+        hidden_decided = withheld({**cells_decided, "": decided[outcome].get("", 0)}, threshold, prefer="")
+        hidden_formal = withheld({**cells_formal, "": formal[outcome].get("", 0)}, threshold, prefer="")
+        cells = []
+        for g in shown_groups:
+            n = None if g.code in hidden_decided else cells_decided[g.code]
+            k = None if (n is None or g.code in hidden_formal) else cells_formal[g.code]
+            cells.append(ConsistencyCell(g.code, n, k, (k / n) if (n and k is not None) else None))
+        found = guide.outcomes.get(outcome)
+        rows.append(ConsistencyRow(outcome, found.title if found else outcome, cells))
+    return Consistency([(g.code, g.title) for g in shown_groups], rows, threshold)
+
+
+@dataclass(frozen=True)
+class Departure:
+    reference: str
+    decided_on: date
+    guide_outcomes: list[str]
+    measures: list[str]
+    justification: str
+
+
+@dataclass(frozen=True)
+class Departures:
+    total: int
+    shown: list[Departure] = field(default_factory=list)
+
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.shown)
+
+
+def departures(user: User, organisation: Organisation, *, period: Period, team: Team | None = None) -> Departures:
+    """Decisions that departed from the guide in the period: in full for cases the user may see,
+    as a count for the rest. Never with anyone's equality data."""
+    decisions = Decision.objects.filter(
+        organisation=organisation, departs_from_guide=True, decided_on__gte=period.start, decided_on__lte=period.end,
+    ).select_related("case").order_by("decided_on", "id")
+    if team is not None:
+        decisions = decisions.filter(case__team=team)
+    all_decisions = list(decisions)
+    visible = set(visible_cases(user).filter(pk__in={d.case_id for d in all_decisions}).values_list("pk", flat=True))
+    rules = decision_rules()
+    shown = [
+        Departure(d.case.reference, d.decided_on, list(d.guide_outcomes or []),
+                  [rules.measures[m].title if m in rules.measures else m for m in d.measures],
+                  d.departure_justification)
+        for d in all_decisions if d.case_id in visible
+    ]
+    return Departures(total=len(all_decisions), shown=shown)
+
+
+# --- Who may see which figures ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Scope:
+    organisation: Organisation
+    whole: bool
+    team_ids: frozenset[int]
+
+    def teams(self) -> QuerySet[Team]:
+        teams = Team.objects.filter(organisation=self.organisation)
+        return teams if self.whole else teams.filter(pk__in=self.team_ids)
+
+
+def fairness_scope(user: User) -> Scope:
+    """The organisation and teams whose fairness figures the user may see (PermissionDenied if none)."""
+    from django.core.exceptions import PermissionDenied
+
+    whole, teams = teams_with_permission(user, Permission.VIEW_FAIRNESS)
+    if user.organisation is None or not (whole or teams):
+        raise PermissionDenied("You do not have permission to see fairness figures (view_fairness).")
+    return Scope(user.organisation, whole, frozenset(teams))
+
+
+# --- The prompt at the point of decision ------------------------------------------------------
+
+@dataclass(frozen=True)
+class PromptLine:
+    text: str
+
+
+@dataclass(frozen=True)
+class DecisionPrompt:
+    """A short, neutral reminder of the organisation's figures, for the decision and referral pages.
+
+    It never contains the person's own equality data. ``same_group`` is set only for viewers who
+    may see equality data, and even then speaks of "staff in the same group as this person".
+    """
+
+    heading: str
+    intro: str
+    lines: list[PromptLine]
+    same_group: str | None
+    alert: str | None
+    question: str
+    note: str
+    fairness_url: str | None
+    event: str
+
+
+def _pct(value: float | None) -> str:
+    return "not available" if value is None else f"{value * 100:.1f}%"
+
+
+def _line_for(row: Row, figs: Figures) -> str:
+    r = row.result
+    who = f"{row.title} staff"
+    if r.suppressed:
+        return f"{who}: fewer than {figs.min_count} people, so no figures are shown."
+    if r.rate is None:
+        return f"{who}: no workforce figure, so no rate."
+    text = f"{who}: {_pct(r.rate)} ({r.events} of {r.headcount:,})"
+    if row.is_reference:
+        return text + ", the group the others are compared with."
+    if r.relative_likelihood is None:
+        return text + "."
+    text += f", {r.relative_likelihood:.2f} times as likely as {figs.reference_title} staff"
+    if r.ci_low is not None and r.ci_high is not None:
+        text += f" (95% confidence interval {r.ci_low:.2f} to {r.ci_high:.2f})"
+    return text + "."
+
+
+def decision_prompt(
+    case: Case, viewer: User, *, event: str = "formal-action", today: date | None = None
+) -> DecisionPrompt:
+    """The organisation's current figures (the last two-year window, ethnicity White / Ethnic
+    minority, whole organisation) for the event ("formal-action" on the decision page,
+    "referral" on the referral page), as a neutral prompt to consider consistency."""
+    period = two_year_window(today or timezone.localdate())
+    figs = figures(case.organisation, event=event, dimension=DEFAULT_DIMENSION, period=period)
+    heading = "Before you decide: consistency"
+    question = ("Would you make the same decision about a colleague from any other group whose circumstances "
+                "were the same? Compare with how similar cases have been handled.")
+    note = ("These are figures for the whole organisation, not a judgement about this case. Small numbers are "
+            "not shown, so that no one can be identified.")
+    fairness_url = reverse("fairness:index") if fairness_scope_or_none(viewer) else None
+    if not figs.has_workforce:
+        return DecisionPrompt(
+            heading, f"No workforce figures have been imported, so there are no figures to compare for "
+                     f"{period.words}.", [], None, None, question, note, fairness_url, figs.event.title,
+        )
+    intro = (f"In {period.words}, the share of staff in {case.organisation.name} who "
+             f"{figs.event.phrase}, by ethnicity:")
+    lines = [PromptLine(_line_for(row, figs)) for row in figs.rows]
+    same_group = None
+    if may_see_equality_data(viewer, case):
+        group = person_groups([case.person_id], figs.dimension).get(case.person_id, NOT_KNOWN)
+        row = next((r for r in figs.rows if r.group == group), None)
+        if row is not None and not row.result.suppressed and row.result.rate is not None:
+            r = row.result
+            same_group = f"Staff in the same group as this person: {_pct(r.rate)} {figs.event.phrase}"
+            if row.is_reference:
+                same_group += " (the group the others are compared with)."
+            elif r.relative_likelihood is not None:
+                same_group += f", {r.relative_likelihood:.2f} times the rate of the comparison group."
+            else:
+                same_group += "."
+    alert = None
+    if figs.alerts:
+        alert = ("In these figures, the difference between groups is larger than chance would usually explain "
+                 "(the whole 95% confidence interval is outside 0.80 to 1.25). Take particular care that this "
+                 "decision is consistent with how others have been treated.")
+    return DecisionPrompt(heading, intro, lines, same_group, alert, question, note, fairness_url, figs.event.title)
+
+
+def fairness_scope_or_none(user: User) -> Scope | None:
+    from django.core.exceptions import PermissionDenied
+
+    try:
+        return fairness_scope(user)
+    except PermissionDenied:
+        return None
