@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from justculture.core.models import AuditChainHead, AuditEvent, User
@@ -119,29 +120,185 @@ class ChainReport:
     checked: int
     problem: str = ""
     event_id: int | None = None
+    # What is wrong: "altered", "removed" (events missing before this one), "inserted" (out of
+    # band), "truncated" (the newest events are gone) or "head" (the chain-head row itself).
+    kind: str = ""
+    event_at: datetime | None = None
+    # The hash of the newest event when the chain is intact, to keep somewhere else if wanted.
+    last_hash: str = ""
 
 
-def verify_chain() -> ChainReport:
-    """Walk the whole log in order and report the first event that breaks the chain."""
-    previous = GENESIS
-    checked = 0
-    last_id: int | None = None
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-        if event.previous_hash != previous:
-            return ChainReport(
-                False, checked, f"audit event {event.pk} does not follow the event before it "
-                "(an event was removed or inserted out of band)", event.pk,
-            )
-        if compute_hash(event) != event.hash:
-            return ChainReport(
-                False, checked, f"audit event {event.pk} was altered after it was written", event.pk
-            )
-        previous = event.hash
-        last_id = event.pk
-        checked += 1
-    head = AuditChainHead.objects.filter(pk=1).first()
-    if head is not None and (head.last_hash != previous or head.count != checked):
+# A stored value that cannot even be turned back into an event (for example text written into
+# the JSON column by hand) is reported as an alteration instead of stopping the walk.
+_UNREADABLE_ERRORS = (ValueError, TypeError, AttributeError, OverflowError, KeyError)
+
+
+def _when(at: datetime | None) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if at is not None else "time unreadable"
+
+
+class _ChainWalk:
+    """Walks the log in id order, one event and the one after it at a time (constant memory).
+
+    When an event does not fit, the event after it (or the chain head, at the end) tells what
+    happened: an event the next one links past was inserted; an event whose content no longer
+    matches its hash, while the chain still runs through it, was altered; a sound event that
+    does not follow the one before it means events were removed before it.
+    """
+
+    def __init__(self, chunk_size: int) -> None:
+        self.chunk_size = chunk_size
+        self.previous = GENESIS
+        # The hash the newest accepted event linked to, to spot a sound-looking event slipped in.
+        self.prior: str | None = None
+        self.checked = 0
+        self.last_id: int | None = None
+        self.last_at: datetime | None = None
+        self.fetched_id: int | None = None
+
+    def advance(self) -> ChainReport | None:
+        """Check every event after the last one accepted; a report for the first that breaks the chain."""
+        rows = AuditEvent.objects.order_by("id")
+        if self.last_id is not None:
+            rows = rows.filter(id__gt=self.last_id)
+        # On PostgreSQL a transaction lets the server-side cursor stream rows as they are read
+        # (outside one, the whole result is first copied aside). On SQLite a transaction would
+        # take the write lock for the length of the walk, so none is opened there.
+        with transaction.atomic() if connection.vendor == "postgresql" else nullcontext():
+            stream = rows.iterator(chunk_size=self.chunk_size)
+            current = self._fetch(stream)
+            while current is not None:
+                if current is _UNREADABLE:
+                    return self._unreadable()
+                following = self._fetch(stream)
+                if following is _UNREADABLE:
+                    problem = self._check(current, None, at_end=False)
+                    return problem or self._unreadable()
+                problem = self._check(current, following, at_end=following is None)
+                if problem is not None:
+                    return problem
+                current = following
+        return None
+
+    def more_after_last(self) -> bool:
+        rows = AuditEvent.objects.all()
+        if self.last_id is not None:
+            rows = rows.filter(id__gt=self.last_id)
+        return rows.exists()
+
+    def _fetch(self, stream: Any) -> Any:
+        try:
+            event = next(stream, None)
+        except _UNREADABLE_ERRORS:
+            return _UNREADABLE
+        if event is not None:
+            self.fetched_id = event.pk
+        return event
+
+    def _unreadable(self) -> ChainReport:
+        after = self.fetched_id if self.fetched_id is not None else self.last_id
+        rows = AuditEvent.objects.order_by("id")
+        if after is not None:
+            rows = rows.filter(id__gt=after)
+        event_id = rows.values_list("id", flat=True).first()
         return ChainReport(
-            False, checked, "the newest audit events were removed (the log ends early)", last_id
+            False, self.checked, f"event {event_id} was altered after it was written: its stored values "
+            "can no longer be read", event_id, kind="altered",
         )
-    return ChainReport(True, checked)
+
+    def _check(self, event: AuditEvent, following: AuditEvent | None, *, at_end: bool) -> ChainReport | None:
+        linked = event.previous_hash == self.previous
+        try:
+            sound = compute_hash(event) == event.hash
+        except _UNREADABLE_ERRORS:
+            sound = False
+        if linked and sound:
+            self.prior = self.previous
+            self.previous = event.hash
+            self.last_id = event.pk
+            self.last_at = event.at
+            self.checked += 1
+            return None
+        if not linked and self.prior is not None and event.previous_hash == self.prior:
+            # This event links to the one before the last accepted: that one was slipped in.
+            return ChainReport(
+                False, self.checked - 1, f"event {self.last_id} ({_when(self.last_at)}) was inserted out of "
+                f"band: event {event.pk} after it links past it", self.last_id, "inserted", self.last_at,
+            )
+        if following is not None:
+            skipped = following.previous_hash == self.previous
+            continues = following.previous_hash == event.hash
+        elif at_end:
+            head = AuditChainHead.objects.filter(pk=1).first()
+            skipped = head is not None and head.last_hash == self.previous
+            continues = head is not None and head.last_hash == event.hash
+        else:
+            skipped = continues = False
+        when = _when(event.at)
+        if skipped:
+            kind, what = "inserted", "was inserted out of band: the chain runs past it"
+        elif not sound and (linked or continues):
+            kind, what = "altered", "was altered after it was written: its content no longer matches its hash"
+        elif sound:
+            kind, what = "removed", "does not follow the event before it: events were removed before it"
+        else:
+            kind, what = "inserted", "was inserted out of band: it fits neither the event before nor after it"
+        return ChainReport(False, self.checked, f"event {event.pk} ({when}) {what}", event.pk, kind, event.at)
+
+    def head_mismatch(self, head: AuditChainHead) -> ChainReport:
+        """The walk found a sound chain that does not end where the chain head says it should."""
+        if head.last_hash == self.previous:
+            return ChainReport(
+                False, self.checked, f"the chain head was altered: it counts {head.count} events but the "
+                f"chain holds {self.checked}", self.last_id, "head", self.last_at,
+            )
+        if self.checked > head.count:
+            row = AuditEvent.objects.order_by("id").values_list("id", "at")[head.count : head.count + 1].first()
+            event_id, at = row if row is not None else (None, None)
+            return ChainReport(
+                False, self.checked, f"event {event_id} ({_when(at)}) was inserted out of band: the chain "
+                f"head ends before it, after {head.count} events", event_id, "inserted", at,
+            )
+        if self.checked < head.count:
+            if self.last_id is None:
+                text = f"the log was truncated: the chain head counts {head.count} events but none remain"
+            else:
+                text = (f"the log was truncated after event {self.last_id} ({_when(self.last_at)}): the chain "
+                        f"head counts {head.count} events but only {self.checked} remain")
+            return ChainReport(False, self.checked, text, self.last_id, "truncated", self.last_at)
+        if self.last_id is None:
+            return ChainReport(False, 0, "the chain head was altered: the log is empty but the head is not",
+                               kind="head")
+        return ChainReport(
+            False, self.checked, f"event {self.last_id} ({_when(self.last_at)}) was inserted out of band: it "
+            "is not the newest event the chain head records", self.last_id, "inserted", self.last_at,
+        )
+
+
+_UNREADABLE = object()
+
+
+def verify_chain(*, chunk_size: int = 2000) -> ChainReport:
+    """Walk the whole log in order and report the first event that breaks the chain.
+
+    Reads in chunks, so memory stays flat however long the log is. Events appended while the
+    walk runs are checked too, before the chain head is compared, so a busy system verifies.
+    """
+    walk = _ChainWalk(chunk_size)
+    while True:
+        problem = walk.advance()
+        if problem is not None:
+            return problem
+        head = AuditChainHead.objects.filter(pk=1).first()
+        if head is None:
+            if walk.checked == 0:
+                return ChainReport(True, 0, last_hash=GENESIS)
+            return ChainReport(
+                False, walk.checked, "the chain head is missing, so removal of the newest events cannot be "
+                "ruled out", walk.last_id, "head", walk.last_at,
+            )
+        if head.last_hash == walk.previous and head.count == walk.checked:
+            return ChainReport(True, walk.checked, last_hash=walk.previous)
+        if head.count > walk.checked and walk.more_after_last():
+            continue  # written while the walk ran: check those too
+        return walk.head_mismatch(head)
