@@ -131,6 +131,8 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "has_referral": ReferralConsideration.objects.filter(case=case).exists(),
         "action_counts": action_counts(case.actions.all()),
         "can_pack": has_permission(user, Permission.VIEW_EVIDENCE, case.team_id),
+        "can_equality": has_permission(user, Permission.VIEW_EQUALITY_DATA, case.team_id)
+        or has_permission(user, Permission.EDIT_EQUALITY_DATA, case.team_id),
         "acts": acts, "latest": latest, "guide": default_guide(),
         "document_count": case.documents.count(),
         "can_edit": has_permission(user, Permission.EDIT_CASE, case.team_id),

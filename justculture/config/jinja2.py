@@ -44,6 +44,7 @@ def environment(**options: Any) -> Environment:
             "get_messages": get_messages,
             "regulator_name": regulator_name,
             "can": can,
+            "can_org": can_org,
             "url": url,
             "service_name": settings.JUSTCULTURE["SERVICE_NAME"],
             "organisation_name": settings.JUSTCULTURE["ORGANISATION_NAME"],
@@ -64,6 +65,13 @@ def can(user: Any, permission: str) -> bool:
     from justculture.core.permissions import Permission, any_team_permission
 
     return bool(getattr(user, "is_authenticated", False)) and any_team_permission(user, Permission(permission))
+
+
+def can_org(user: Any, permission: str) -> bool:
+    """True when the user holds the permission for the whole organisation."""
+    from justculture.core.permissions import Permission, has_permission
+
+    return bool(getattr(user, "is_authenticated", False)) and has_permission(user, Permission(permission))
 
 
 def localtime_date(value: datetime | date | None) -> str:

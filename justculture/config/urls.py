@@ -4,6 +4,14 @@ urlpatterns = [
     path("", include("justculture.core.urls")),
     path("cases/", include("justculture.factors.urls")),
     path("cases/", include("justculture.assessments.urls")),
+    path("cases/", include("justculture.decisions.urls")),
+    path("actions/", include("justculture.actions.urls")),
+    path("insights/", include("justculture.insights.urls")),
+    path("cases/", include("justculture.actions.case_urls")),
+    path("cases/", include("justculture.packs.urls")),
+    path("fairness/", include("justculture.fairness.urls")),
+    path("cases/", include("justculture.fairness.case_urls")),
+    path("audit/", include("justculture.auditlog.urls")),
     path("cases/", include("justculture.cases.urls")),
 ]
 

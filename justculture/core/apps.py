@@ -7,3 +7,7 @@ class CoreConfig(AppConfig):
     name = "justculture.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        # Registers our system checks (run by `justculture check`, and with --deploy).
+        from justculture.core import security  # noqa: F401

@@ -78,6 +78,16 @@ class RoleAssignment(models.Model):
         return f"{self.user} as {self.role}" + (f" for {self.team}" if self.team_id else "")
 
 
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """Audit events are appended by core.audit.record and never changed or removed in bulk."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("Audit events cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Audit events cannot be deleted.")
+
+
 class AuditEvent(models.Model):
     """One audited action. Deliberately holds no foreign keys: the log outlives what it describes.
 
@@ -100,6 +110,8 @@ class AuditEvent(models.Model):
     changes = models.JSONField(default=dict, blank=True)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -138,3 +150,50 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} = {self.value}"
+
+
+class SignInAttempt(models.Model):
+    """One try at signing in (password or two-factor code), kept for the lock-out rules.
+
+    Held in the database rather than a cache so that every server process sees the same count.
+    The username is stored only as a keyed hash: people sometimes type their password into the
+    username box, and this table must never hold one.
+    """
+
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    REFUSED = "refused"  # tried while locked out; the password was not checked
+
+    at = models.DateTimeField(db_index=True)
+    username_hash = models.CharField(max_length=64, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    outcome = models.CharField(
+        max_length=10, choices=[(SUCCEEDED, "Succeeded"), (FAILED, "Failed"), (REFUSED, "Refused")]
+    )
+
+    class Meta:
+        ordering = ["at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.outcome} from {self.ip_address or 'unknown address'}"
+
+
+class TwoFactorDevice(models.Model):
+    """A user's authenticator app (TOTP, RFC 6238). The shared secret is stored encrypted."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor_device")
+    encrypted_secret = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Empty until the user has proved, with a code, that the app holds the secret.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The newest 30-second time step whose code was accepted; it and older ones are refused.
+    last_used_step = models.BigIntegerField(default=0)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        state = "confirmed" if self.confirmed_at else "not confirmed"
+        return f"authenticator app of {self.user} ({state})"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None

@@ -35,11 +35,14 @@ ROLES_FILE = Path(__file__).with_name("roles.yaml")
 
 
 class Role:
-    def __init__(self, code: str, title: str, description: str, permissions: frozenset[Permission]):
+    def __init__(self, code: str, title: str, description: str, permissions: frozenset[Permission],
+                 requires_two_factor: bool = False):
         self.code = code
         self.title = title
         self.description = description
         self.permissions = permissions
+        # Holders must sign in with a second factor (an authenticator app code).
+        self.requires_two_factor = requires_two_factor
 
     def __repr__(self) -> str:
         return f"Role({self.code!r})"
@@ -55,7 +58,10 @@ def roles() -> dict[str, Role]:
             perms = frozenset(Permission(p) for p in spec["permissions"])
         except ValueError as exc:
             raise ValueError(f"roles.yaml: role {code}: {exc}") from exc
-        result[code] = Role(code, spec["title"], spec["description"], perms)
+        two_factor = spec.get("requires_two_factor", False)
+        if not isinstance(two_factor, bool):
+            raise ValueError(f"roles.yaml: role {code}: requires_two_factor must be true or false")
+        result[code] = Role(code, spec["title"], spec["description"], perms, two_factor)
     return result
 
 
@@ -111,6 +117,14 @@ def teams_with_permission(user: User, permission: Permission) -> tuple[bool, set
         else:
             teams.add(team)
     return whole, teams
+
+
+def requires_two_factor(user: User) -> bool:
+    """True when any role the user holds (for any team) is marked requires_two_factor in roles.yaml."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    table = roles()
+    return any(table[code].requires_two_factor for code, _team in _assignments(user) if code in table)
 
 
 def _assignments(user: User) -> list[tuple[str, int | None]]:

@@ -107,9 +107,5 @@ def test_organisation_factors_page_is_accessible(
 
 
 def sign_in_admin(page: Page, base: str, admin: User) -> None:
-    # An administrator has no case permissions, so sign-in lands on the (empty) case list.
-    page.goto(f"{base}/sign-in/")
-    page.fill("#username", admin.username)
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('Sign in')")
-    page.wait_for_load_state()
+    # An administrator has no case permissions, so sign-in lands on the start page.
+    sign_in(page, base, admin.username, PASSWORD)
