@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from django.conf import settings
@@ -39,4 +40,4 @@ class Command(BaseCommand):
         for u in users:
             self.stdout.write(f"  {u.username.ljust(width)}  password: {u.password}  role: {u.role} ({u.team})")
         self.stdout.write("")
-        self.stdout.write("Sign in at http://127.0.0.1:8000/sign-in/")
+        self.stdout.write(f"Sign in at http://127.0.0.1:{os.environ.get('PORT', '8000')}/sign-in/")
