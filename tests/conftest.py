@@ -81,6 +81,17 @@ def client_for(user: User) -> Client:
 
 
 @pytest.fixture
+def admin(org: Organisation, make_user: Callable[..., User]) -> User:
+    """An organisation administrator (no case permissions)."""
+    return make_user(org, "org-admin")
+
+
+@pytest.fixture
+def admin_client(admin: User) -> Client:
+    return client_for(admin)
+
+
+@pytest.fixture
 def handler_client(handler: User) -> Client:
     return client_for(handler)
 

@@ -72,16 +72,6 @@ def decider_client(decider: User) -> Client:
 
 
 @pytest.fixture
-def admin(org: Organisation, make_user: Callable[..., User]) -> User:
-    return make_user(org, "org-admin")
-
-
-@pytest.fixture
-def admin_client(admin: User) -> Client:
-    return client_for(admin)
-
-
-@pytest.fixture
 def case_d(case: Case, handler: User) -> Case:
     """A case whose only act reached outcome D."""
     give_outcome(case, TO_D, handler)

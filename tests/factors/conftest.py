@@ -35,16 +35,6 @@ def reader_client(reader: User) -> Client:
 
 
 @pytest.fixture
-def admin(org: Organisation, make_user: Callable[..., User]) -> User:
-    return make_user(org, "org-admin")
-
-
-@pytest.fixture
-def admin_client(admin: User) -> Client:
-    return client_for(admin)
-
-
-@pytest.fixture
 def elsewhere(org: Organisation, other_team: Team, make_user: Callable[..., User], case: Case) -> User:
     """A case handler for another team, assigned to the case: may see it, may change nothing."""
     user = make_user(org, ("case-handler", other_team))
