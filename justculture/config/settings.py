@@ -99,6 +99,11 @@ INSTALLED_APPS = [
     "justculture.packs",
     "justculture.fairness",
     "justculture.auditlog",
+    "justculture.api",
+    "justculture.retention",
+    "justculture.imports",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 AUTH_USER_MODEL = "core.User"
@@ -282,6 +287,15 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     *(["justculture.core.oidc.OrganisationOIDCBackend"] if OIDC_ENABLED else []),
 ]
+
+# Background work (pack generation, retention, reminders) runs through a task queue kept in the
+# database itself, so no extra server is needed: `justculture db_worker` runs the worker.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 # The product's own settings.
 JUSTCULTURE: dict[str, Any] = {

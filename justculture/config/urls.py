@@ -2,6 +2,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("justculture.core.urls")),
+    path("api/", include("justculture.api.urls")),
     path("cases/", include("justculture.factors.urls")),
     path("cases/", include("justculture.assessments.urls")),
     path("cases/", include("justculture.decisions.urls")),
