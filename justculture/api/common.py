@@ -1,0 +1,77 @@
+"""Small helpers shared by the endpoint modules: response codes and turning records into dicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from justculture.api.errors import ApiError
+from justculture.api.schemas import Error
+from justculture.cases.models import Case, EvidenceDocument, FactorRecord, Incident, Person
+from justculture.cases.states import case_states
+from justculture.core.models import Team
+
+# Every operation documents the errors it can answer with (the schema check relies on it).
+ERRORS: dict[int, Any] = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error}
+
+
+def team_out(team: Team) -> dict[str, Any]:
+    return {"id": team.pk, "name": team.name, "site": team.site}
+
+
+def person_out(person: Person) -> dict[str, Any]:
+    return {
+        "id": person.pk, "name": person.name, "role_title": person.role_title, "staff_group": person.staff_group,
+        "registration_body": person.registration_body, "registration_number": person.registration_number,
+        "band_or_grade": person.band_or_grade,
+        "years_in_role": float(person.years_in_role) if person.years_in_role is not None else None,
+        "employment_type": person.employment_type,
+    }
+
+
+def incident_out(incident: Incident) -> dict[str, Any]:
+    return {
+        "reference": incident.reference, "occurred_at": incident.occurred_at, "team": team_out(incident.team),
+        "location": incident.location, "description": incident.description,
+        "external_reference": incident.external_reference, "created_at": incident.created_at,
+    }
+
+
+def case_out(case: Case, *, with_acts: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "reference": case.reference, "status": case.status, "status_title": case_states().title(case.status),
+        "team": team_out(case.team), "incident": case.incident.reference,
+        "incident_occurred_at": case.incident.occurred_at, "person": person_out(case.person),
+        "concern": case.concern, "latest_outcome": case.latest_outcome, "created_at": case.created_at,
+        "updated_at": case.updated_at,
+    }
+    if with_acts:
+        data["acts"] = [{"number": a.number, "description": a.description} for a in case.acts.all()]
+    return data
+
+
+def page(items: QuerySet[Any], limit: int, offset: int) -> tuple[int, list[Any]]:
+    return items.count(), list(items[offset : offset + limit])
+
+
+def documents_named(case: Case, tokens: list[str], field: str = "documents") -> list[EvidenceDocument]:
+    """The case's documents with these tokens; a token not of this case is a 404 naming the field."""
+    wanted = list(dict.fromkeys(tokens))
+    found = list(case.documents.filter(token__in=wanted))
+    if len(found) != len(wanted):
+        known = {d.token for d in found}
+        missing = next(t for t in wanted if t not in known)
+        raise ApiError(f"Case {case.reference} has no evidence document {missing}.", field=field, status=404)
+    return found
+
+
+def factor_records_named(case: Case, factor_ids: list[str], field: str = "factor_ids") -> list[FactorRecord]:
+    wanted = list(dict.fromkeys(factor_ids))
+    found = list(case.factor_records.filter(factor_id__in=wanted))
+    if len(found) != len(wanted):
+        known = {r.factor_id for r in found}
+        missing = next(f for f in wanted if f not in known)
+        raise ApiError(f"Case {case.reference} has no record of the contextual factor '{missing}'.", field=field,
+                       status=404)
+    return found

@@ -1,0 +1,95 @@
+"""Every error the API returns is JSON: {"message": ..., "field": ...} (field may be null)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from justculture.actions.services import ActionError
+from justculture.api.services import TokenError
+from justculture.assessments.services import AssessmentError
+from justculture.cases.services import CaseRuleError
+from justculture.decisions.forms import decision_error_field
+from justculture.decisions.services import DecisionError
+from justculture.factors.services import FactorRuleError
+from justculture.fairness.periods import PeriodError
+
+# Where a parameter came from is not part of its name for the caller.
+_SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+
+class ApiError(Exception):
+    """A request the endpoint refuses, with the field at fault (if one is) and the status."""
+
+    def __init__(self, message: str, *, field: str | None = None, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.status = status
+
+
+def _field_name(location: Any, body_params: set[str]) -> str | None:
+    parts = [str(p) for p in location] if isinstance(location, list | tuple) else [str(location)]
+    if parts and parts[0] in _SOURCES:
+        source = parts.pop(0)
+        # A JSON body is one parameter; its name is not something the caller ever wrote.
+        if source == "body" and parts and parts[0] in body_params:
+            parts.pop(0)
+    return ".".join(parts) or None
+
+
+def _validation_message(error: dict[str, Any], field: str | None) -> str:
+    text = str(error.get("msg", "is not valid"))
+    text = text.removeprefix("Value error, ")
+    return f"{field}: {text}" if field else text
+
+
+def install(api: NinjaAPI, body_params: set[str]) -> None:
+    """Exception handlers for the API, so nothing it refuses is an HTML page or a 500."""
+
+    def reply(request: HttpRequest, message: str, field: str | None, status: int) -> HttpResponse:
+        return api.create_response(request, {"message": message, "field": field}, status=status)
+
+    @api.exception_handler(ValidationError)
+    def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        first = exc.errors[0] if exc.errors else {}
+        field = _field_name(first.get("loc", ()), body_params)
+        return reply(request, _validation_message(first, field), field, 422)
+
+    @api.exception_handler(AuthenticationError)
+    def on_authentication(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        response = reply(request, "Give a valid API token: Authorization: Bearer <token>. Tokens that are "
+                                  "unknown, expired or revoked are refused.", None, 401)
+        response["WWW-Authenticate"] = 'Bearer realm="justculture"'
+        return response
+
+    @api.exception_handler(HttpError)
+    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return reply(request, str(exc), None, exc.status_code)
+
+    @api.exception_handler(Http404)
+    def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return reply(request, str(exc) or "Not found.", None, 404)
+
+    @api.exception_handler(PermissionDenied)
+    def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return reply(request, str(exc) or "You do not have permission to do this.", None, 403)
+
+    @api.exception_handler(ApiError)
+    def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        return reply(request, exc.message, exc.field, exc.status)
+
+    @api.exception_handler(DecisionError)
+    def on_decision_error(request: HttpRequest, exc: DecisionError) -> HttpResponse:
+        return reply(request, str(exc), decision_error_field(str(exc)), 400)
+
+    for rule_error in (CaseRuleError, AssessmentError, ActionError, FactorRuleError, PeriodError, TokenError):
+
+        def on_rule_error(request: HttpRequest, exc: ValueError | type[ValueError]) -> HttpResponse:
+            return reply(request, str(exc), None, 400)
+
+        api.add_exception_handler(rule_error, on_rule_error)

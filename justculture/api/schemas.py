@@ -1,0 +1,477 @@
+"""Input and output shapes of the API. Inputs carry the same limits as the database columns and
+the web forms, so bad input is a 422 naming the field, never a database error."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from django.utils import timezone
+from ninja import Field, Schema
+from pydantic import AfterValidator, StringConstraints
+
+
+def _clean_text(value: str) -> str:
+    # PostgreSQL refuses NUL characters and unpaired surrogates; refuse them here with a message.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    return value
+
+
+def _sensible_date(value: date) -> date:
+    if not date(1900, 1, 1) <= value <= date(2199, 12, 31):
+        raise ValueError("must be a date between 1900 and 2199")
+    return value
+
+
+def _known_regulator(value: str) -> str:
+    from justculture.cases.choices import regulators
+
+    known = [r["code"] for r in regulators()]
+    if value not in known:
+        raise ValueError(f"must be one of: {', '.join(known)}")
+    return value
+
+
+def _past_moment(value: datetime) -> datetime:
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    if value.year < 1900:
+        raise ValueError("must be in 1900 or later")
+    if value > timezone.now():
+        raise ValueError("must be now or in the past")
+    return value
+
+
+Clean = AfterValidator(_clean_text)
+Text200 = Annotated[str, StringConstraints(max_length=200), Clean]
+Text300 = Annotated[str, StringConstraints(max_length=300), Clean]
+LongText = Annotated[str, StringConstraints(max_length=20000), Clean]
+Needed200 = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True), Clean]
+NeededText = Annotated[str, StringConstraints(min_length=1, max_length=20000), Clean]
+Code = Annotated[str, StringConstraints(max_length=80, pattern=r"^[A-Za-z0-9_.-]*$")]
+Day = Annotated[date, AfterValidator(_sensible_date)]
+Moment = Annotated[datetime, AfterValidator(_past_moment)]
+Id = Annotated[int, Field(ge=1, le=2_147_483_647, examples=[1])]
+Reference = Annotated[str, StringConstraints(min_length=1, max_length=30, pattern=r"^[A-Za-z0-9-]+$"),
+                      Field(examples=["C-0001"])]
+IncidentReference = Annotated[str, StringConstraints(min_length=1, max_length=30, pattern=r"^[A-Za-z0-9-]+$"),
+                              Field(examples=["INC-0001"])]
+FactorId = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=r"^[a-z0-9-]+$")]
+DocumentToken = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[0-9a-f]+$")]
+
+Presence = Literal["yes", "no", "unknown"]
+Contribution = Literal["none", "minor", "moderate", "major", "not-assessed"]
+StaffGroup = Literal["nursing-midwifery", "medical-dental", "allied-health", "scientific", "pharmacy",
+                     "clinical-support", "other"]
+EmploymentType = Literal["substantive", "bank", "agency", "student"]
+AnswerValue = Literal["yes", "no", "unknown"]
+
+
+class Error(Schema):
+    message: str
+    field: str | None = None
+
+
+# --- Shared pieces -------------------------------------------------------------------------------
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+    site: str
+
+
+class Page(Schema):
+    count: int
+    limit: int
+    offset: int
+
+
+class Paging(Schema):
+    limit: int = Field(100, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+# --- People and incidents --------------------------------------------------------------------------
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    role_title: str
+    staff_group: str
+    registration_body: str
+    registration_number: str
+    band_or_grade: str
+    years_in_role: float | None
+    employment_type: str
+
+
+class PersonIn(Schema):
+    name: Needed200
+    role_title: Needed200
+    staff_group: StaffGroup
+    employment_type: EmploymentType
+    registration_body: Annotated[str, StringConstraints(max_length=10), AfterValidator(_known_regulator)] = Field(
+        "nmc", description="The regulator's code (see cases/regulators.yaml), or 'none'")
+    registration_number: Annotated[str, StringConstraints(max_length=40), Clean] = ""
+    band_or_grade: Annotated[str, StringConstraints(max_length=60), Clean] = ""
+    years_in_role: Annotated[float, Field(ge=0, le=70, multiple_of=0.1)] | None = None
+
+
+class PersonList(Page):
+    items: list[PersonOut]
+
+
+class IncidentOut(Schema):
+    """Patient details are never part of the API's output."""
+
+    reference: str
+    occurred_at: datetime
+    team: TeamOut
+    location: str
+    description: str
+    external_reference: str
+    created_at: datetime
+
+
+class IncidentIn(Schema):
+    occurred_at: Moment
+    team_id: Id
+    description: NeededText
+    location: Text200 = ""
+    external_reference: Annotated[str, StringConstraints(max_length=100), Clean] = ""
+
+
+class IncidentList(Page):
+    items: list[IncidentOut]
+
+
+# --- Cases ------------------------------------------------------------------------------------------
+
+
+class ActOut(Schema):
+    number: int
+    description: str
+
+
+class CaseOut(Schema):
+    reference: str
+    status: str
+    status_title: str
+    team: TeamOut
+    incident: str
+    incident_occurred_at: datetime
+    person: PersonOut
+    concern: str
+    latest_outcome: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class CaseDetail(CaseOut):
+    acts: list[ActOut]
+
+
+class CaseList(Page):
+    items: list[CaseOut]
+
+
+class CaseFilters(Paging):
+    q: Text200 = ""
+    status: Annotated[str, StringConstraints(max_length=20), Clean] = ""
+    team: Id | None = None
+    outcome: Annotated[str, StringConstraints(max_length=4), Clean] = Field(
+        "", description="An outcome code, or 'none' for cases with no outcome yet"
+    )
+    date_from: Day | None = None
+    date_to: Day | None = None
+    factor: Annotated[str, StringConstraints(max_length=80), Clean] = ""
+
+
+class CaseIn(Schema):
+    incident: IncidentReference
+    person_id: Id
+    concern: NeededText
+    acts: list[NeededText] = Field(default_factory=list, max_length=50)
+    team_id: Id | None = None
+
+
+# --- Contextual factors --------------------------------------------------------------------------
+
+
+class FactorOut(Schema):
+    id: str
+    title: str
+    description: str
+    special_category: bool
+    builtin: bool
+
+
+class FactorRecordOut(Schema):
+    factor_id: str
+    title: str
+    special_category: bool
+    present: str
+    contribution: str
+    account: str
+    documents: list[str]
+    recorded_by: str
+    recorded_at: datetime
+
+
+class FactorRecordIn(Schema):
+    present: Presence
+    contribution: Contribution = "not-assessed"
+    account: LongText = ""
+    documents: list[DocumentToken] = Field(default_factory=list, max_length=100)
+
+
+# --- Assessments ----------------------------------------------------------------------------------
+
+
+class OutcomeOut(Schema):
+    code: str
+    title: str
+    recommendation: str
+    system_learning: str
+    individual_action: str
+
+
+class EvaluationOut(Schema):
+    status: str
+    outcome: OutcomeOut | None
+    path: list[str]
+    next_question: str | None
+    next_question_text: str | None
+    unused: list[str]
+
+
+class AnswerOut(Schema):
+    question_id: str
+    question_text: str
+    answer: str
+    rationale: str
+    documents: list[str]
+    factor_ids: list[str]
+    answered_by: str
+    answered_at: datetime
+
+
+class AssessmentOut(Schema):
+    act: int
+    version: int
+    versions: int
+    status: str
+    guide_id: str
+    guide_version: str
+    outcome_code: str
+    revisit_reason: str
+    started_at: datetime
+    completed_at: datetime | None
+    answers: list[AnswerOut]
+    evaluation: EvaluationOut
+
+
+class AnswerIn(Schema):
+    question_id: Annotated[str, StringConstraints(min_length=1, max_length=10, pattern=r"^[0-9a-z]+$")]
+    answer: AnswerValue
+    rationale: NeededText
+    documents: list[DocumentToken] = Field(default_factory=list, max_length=100)
+    factor_ids: list[FactorId] = Field(default_factory=list, max_length=50)
+
+
+class RevisitIn(Schema):
+    reason: NeededText
+
+
+# --- Decisions --------------------------------------------------------------------------------------
+
+
+class RecommendationOut(Schema):
+    outcomes: list[str]
+    indication: str | None
+    incomplete_acts: list[int]
+
+
+class DecisionOut(Schema):
+    id: int
+    measures: list[str]
+    severity: int
+    support_detail: str
+    local_action_types: list[str]
+    formal_type: str
+    rationale: str
+    guide_outcomes: list[str]
+    guide_indication: str
+    departs_from_guide: bool
+    departure_justification: str
+    who_hurt: str
+    their_needs: str
+    obligations: str
+    support_offered: list[str]
+    support_notes: str
+    decided_by_name: str
+    decided_on: date
+    recorded_by: str
+    recorded_at: datetime
+
+
+class DecisionsOut(Schema):
+    current: DecisionOut | None
+    earlier: list[DecisionOut]
+    recommendation: RecommendationOut
+
+
+class DecisionIn(Schema):
+    measures: list[Code] = Field(min_length=1, max_length=10)
+    rationale: NeededText
+    decided_by_name: Needed200
+    decided_on: Day
+    support_detail: LongText = ""
+    local_action_types: list[Code] = Field(default_factory=list, max_length=10)
+    formal_type: Annotated[str, StringConstraints(max_length=20), Clean] = ""
+    departure_justification: LongText = ""
+    who_hurt: LongText = ""
+    their_needs: LongText = ""
+    obligations: LongText = ""
+    support_offered: list[Code] = Field(default_factory=list, max_length=10)
+    support_notes: LongText = ""
+
+
+# --- Actions -----------------------------------------------------------------------------------------
+
+
+class ActionOut(Schema):
+    id: int
+    kind: str
+    category: str
+    title: str
+    description: str
+    owner: str | None
+    due_date: date | None
+    status: str
+    status_note: str
+    factor_ids: list[str]
+    outcome_code: str
+    auto_created: bool
+    is_overdue: bool
+    created_at: datetime
+    completed_at: datetime | None
+
+
+class ActionIn(Schema):
+    kind: Literal["support", "system"]
+    category: Annotated[str, StringConstraints(min_length=1, max_length=40), Clean]
+    title: Needed200
+    description: LongText = ""
+    owner: Annotated[str, StringConstraints(min_length=1, max_length=150), Clean] | None = Field(
+        None, description="The username of the person who owns the action"
+    )
+    due_date: Day | None = None
+    factor_ids: list[FactorId] = Field(default_factory=list, max_length=20)
+
+
+class ActionUpdateIn(Schema):
+    category: Annotated[str, StringConstraints(min_length=1, max_length=40), Clean]
+    title: Needed200
+    description: LongText = ""
+    owner: Annotated[str, StringConstraints(min_length=1, max_length=150), Clean] | None = None
+    due_date: Day | None = None
+    factor_ids: list[FactorId] = Field(default_factory=list, max_length=20)
+
+
+class ActionStatusIn(Schema):
+    status: Literal["open", "in-progress", "done", "cancelled"]
+    note: LongText = ""
+
+
+# --- Insights and fairness --------------------------------------------------------------------------
+
+
+class CellOut(Schema):
+    count: int | None = Field(description="Null when the figure is hidden from this reader")
+    hidden: str = Field(description="Why it is hidden: 'small', 'secondary', 'banded', or '' when shown")
+    text: str
+
+
+class CardOut(CellOut):
+    key: str
+    label: str
+
+
+class LineOut(Schema):
+    label: str
+    dimension: str
+    factor: str
+    period: str
+    cells: list[CellOut]
+
+
+class TableOut(Schema):
+    key: str
+    caption: str
+    measures: list[str]
+    measure_labels: list[str]
+    lines: list[LineOut]
+
+
+class InsightsOut(Schema):
+    organisation: str
+    exact: bool
+    threshold: int
+    generated_at: datetime
+    cards: list[CardOut]
+    tables: list[TableOut]
+    notes: list[str]
+
+
+class InsightsQuery(Schema):
+    date_from: Day | None = None
+    date_to: Day | None = None
+    team: Id | None = None
+    site: Text200 = ""
+    period: Literal["month", "quarter"] = "month"
+
+
+class FairnessRowOut(Schema):
+    group: str
+    title: str
+    is_reference: bool
+    events: int | None
+    headcount: int | None
+    rate: float | None
+    relative_likelihood: float | None
+    ci_low: float | None
+    ci_high: float | None
+    suppressed: bool
+    alert: bool
+
+
+class FairnessOut(Schema):
+    event: str
+    dimension: str
+    period: str
+    team: TeamOut | None
+    workforce_period: str | None
+    workforce_note: str
+    reference: str
+    min_count: int
+    not_stated_events: int | None
+    rows: list[FairnessRowOut]
+
+
+class FairnessQuery(Schema):
+    event: Code = ""
+    dimension: Code = ""
+    period: Annotated[str, StringConstraints(max_length=10, pattern=r"^[0-9-]*$")] = Field(
+        "", description="A year (2024) or the last day of a two-year window (2025-03-31); default: the two "
+                        "years to today"
+    )
+    team: Id | None = None
+    workforce_period: Annotated[str, StringConstraints(max_length=40), Clean] = ""
