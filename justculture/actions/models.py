@@ -48,3 +48,19 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ReminderSent(models.Model):
+    """One overdue-actions reminder e-mailed to one person on one day, so none is sent twice a day."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField()
+    overdue_count = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "sent_on"], name="reminder_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"Reminder to {self.user_id} on {self.sent_on}"

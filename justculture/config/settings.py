@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "justculture.fairness",
     "justculture.auditlog",
     "justculture.api",
+    # django-ninja's own static files and template, so the API's docs page (/api/docs) needs no CDN.
+    "ninja",
     "justculture.retention",
     "justculture.imports",
     "django_tasks",
@@ -168,6 +170,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     )
 
+# A read replica (PostgreSQL streaming replica) for the heavy read-only figures: when
+# DATABASE_REPLICA_URL is set, insights and fairness queries run there (config/routers.py) and
+# everything else, every write included, stays on the primary. Tests treat it as a mirror.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["justculture.config.routers.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Argon2 first: passwords stored with an older hasher are re-hashed with Argon2 at the next sign-in.
@@ -198,6 +210,16 @@ NHSUK_FRONTEND_DIR = Path(
     os.environ.get("NHSUK_FRONTEND_DIR") or _CHECKOUT / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
 )
 STATICFILES_DIRS = [("nhsuk", NHSUK_FRONTEND_DIR)] if NHSUK_FRONTEND_DIR.is_dir() else []
+# In production the static files are collected (`justculture collectstatic`) with hashed,
+# pre-compressed names and WhiteNoise serves them with a far-future cache lifetime.
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+    },
+}
 
 # Uploaded evidence lives outside the web root and is only ever served through a permission check.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or DATA_DIR / "media")
@@ -297,6 +319,20 @@ TASKS = {
     }
 }
 
+# E-mail (action reminders). Local use prints messages to the console; production sets EMAIL_HOST.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "justculture@localhost")
+
 # The product's own settings.
 JUSTCULTURE: dict[str, Any] = {
     # Shown in the header until organisations are configured (issue 3 makes this per organisation).
@@ -306,6 +342,16 @@ JUSTCULTURE: dict[str, Any] = {
     "MAX_UPLOAD_BYTES": env_int("JUSTCULTURE_MAX_UPLOAD_MB", 20) * 1024 * 1024,
     # Folders holding an organisation's own guide definition files (YAML), besides the packaged ones.
     "GUIDE_DIRS": [Path(p) for p in env_list("JUSTCULTURE_GUIDE_DIRS", [])],
+    # REST API tokens (docs/api.md): the lifetime of a new token unless one is chosen, and the longest.
+    "API_TOKEN_DAYS": env_int("JUSTCULTURE_API_TOKEN_DAYS", 90),
+    "API_TOKEN_MAX_DAYS": env_int("JUSTCULTURE_API_TOKEN_MAX_DAYS", 365),
+    # The site's public address, used for links in e-mails (for example https://justculture.example.nhs.uk).
+    "SITE_URL": os.environ.get("JUSTCULTURE_SITE_URL", "").rstrip("/"),
+    # Documentation packs made from the web are written here (outside the web root) by the worker
+    # and only handed out through a permission check; they are deleted after PACK_KEEP_HOURS.
+    # Unset: MEDIA_ROOT/packs.
+    "PACK_DIR": Path(os.environ["JUSTCULTURE_PACK_DIR"]) if os.environ.get("JUSTCULTURE_PACK_DIR") else None,
+    "PACK_KEEP_HOURS": env_int("JUSTCULTURE_PACK_KEEP_HOURS", 24),
 }
 
 LOGGING = {

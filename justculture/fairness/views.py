@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from justculture.config.routers import reading_from_replica
 from justculture.core.models import User
 from justculture.core.permissions import Permission, has_permission, require
 from justculture.fairness import selectors, services
@@ -108,10 +109,14 @@ def index(request: HttpRequest) -> HttpResponse:
     team = next((t for t in teams if t.pk == chosen["team"]), None)
     if team is None and not scope.whole:
         raise PermissionDenied("You may only see the fairness figures of your own teams.")
-    figures = selectors.figures(
-        organisation, event=chosen["event"], dimension=chosen["dimension"], period=chosen["period"], team=team,
-        workforce_period=chosen["workforce_period"],
-    )
+    with reading_from_replica():
+        figures = selectors.figures(
+            organisation, event=chosen["event"], dimension=chosen["dimension"], period=chosen["period"], team=team,
+            workforce_period=chosen["workforce_period"],
+        )
+        consistency = selectors.consistency(organisation, dimension=chosen["dimension"],
+                                            period=chosen["period"], team=team)
+        departures = selectors.departures(user, organisation, period=chosen["period"], team=team)
     chart = ratio_chart(
         f"relative likelihood of {figures.event.title.lower()} by {figures.dimension.short}",
         [Point(r.title, r.is_reference, r.result.suppressed, r.result.relative_likelihood, r.result.ci_low,
@@ -124,8 +129,7 @@ def index(request: HttpRequest) -> HttpResponse:
     })
     return render(request, "fairness/index.jinja", {
         "form": form, "figures": figures, "chart": chart, "band": NO_ADVERSE_IMPACT,
-        "consistency": selectors.consistency(organisation, dimension=chosen["dimension"],
-                                             period=chosen["period"], team=team),
-        "departures": selectors.departures(user, organisation, period=chosen["period"], team=team),
+        "consistency": consistency,
+        "departures": departures,
         "can_import": has_permission(user, Permission.EDIT_EQUALITY_DATA),
     })

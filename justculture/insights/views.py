@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from justculture.config.routers import reading_from_replica
 from justculture.core import audit
 from justculture.core.models import User
 from justculture.insights import export, selectors
@@ -32,7 +33,9 @@ def _report(request: HttpRequest) -> tuple[User, InsightFilterForm, Report]:
         hotspot_default=scope.organisation.hotspot_threshold if scope.exact else None,
     )
     filters, hotspot = form.filters()
-    return user, form, build_report(scope, filters, hotspot_threshold=hotspot)
+    with reading_from_replica():
+        report = build_report(scope, filters, hotspot_threshold=hotspot)
+    return user, form, report
 
 
 def index(request: HttpRequest) -> HttpResponse:

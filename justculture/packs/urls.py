@@ -8,4 +8,6 @@ app_name = "packs"
 
 urlpatterns = [
     path("<str:reference>/pack/", views.pack, name="pack"),
+    path("<str:reference>/pack/<uuid:request_id>/", views.status, name="status"),
+    path("<str:reference>/pack/<uuid:request_id>/download/", views.download, name="download"),
 ]

@@ -1,4 +1,5 @@
-"""The pack page: who may open it, the download it returns, and errors that keep the input."""
+"""The pack page: who may open it, the pack made by the task worker, its status page and the
+audited download, and errors that keep the input."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from django.urls import reverse
 
 from justculture.cases.models import Case
 from justculture.core.models import AuditEvent
+from justculture.packs.models import PackRequest
 from tests.conftest import client_for
+from tests.deploy.worker import run_queued_tasks
 
 
 def pack_url(case: Case) -> str:
@@ -72,19 +75,43 @@ def _assert_attachment(response, filename: str, content_type: str) -> None:
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
+def _ask_and_fetch(client: Client, case: Case, data: dict[str, str]):
+    """Ask for a pack, run the worker, follow the status page's download link; the response."""
+    asked = client.post(pack_url(case), data)
+    assert asked.status_code == 302
+    status_url = asked["Location"]
+    page = client.get(status_url).content.decode()
+    assert "Queued" in page and "Refresh status" in page and "Download" not in page
+    run_queued_tasks()
+    page = client.get(status_url).content.decode()
+    assert "Ready" in page and "Refresh status" not in page
+    download_url = status_url + "download/"
+    assert f'href="{download_url}"' in page
+    response = client.get(download_url)
+    # Reading the stream to the end closes the response (the test client's wrapper does it).
+    body = b"".join(response.streaming_content)
+    return response, body
+
+
 def test_each_format_downloads(decided_case: Case, demo_users) -> None:
     client = client_for(demo_users["decision.maker"])
-    response = client.post(pack_url(decided_case), {"format": "pdf"})
+    response, body = _ask_and_fetch(client, decided_case, {"format": "pdf"})
     _assert_attachment(response, "C-0001-documentation-pack.pdf", "application/pdf")
-    assert response.content.startswith(b"%PDF-")
-    response = client.post(pack_url(decided_case), {"format": "json"})
+    assert body.startswith(b"%PDF-")
+    response, body = _ask_and_fetch(client, decided_case, {"format": "json"})
     _assert_attachment(response, "C-0001-documentation-pack.json", "application/json")
-    assert json.loads(response.content)["cover"]["case_reference"] == "C-0001"
-    response = client.post(pack_url(decided_case), {"format": "zip"})
+    assert json.loads(body)["cover"]["case_reference"] == "C-0001"
+    response, body = _ask_and_fetch(client, decided_case, {"format": "zip"})
     _assert_attachment(response, "C-0001-documentation-pack.zip", "application/zip")
-    assert "manifest.json" in zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert "manifest.json" in zipfile.ZipFile(io.BytesIO(body)).namelist()
     events = AuditEvent.objects.filter(case_id=decided_case.pk, action="pack.generate")
     assert [e.changes["format"] for e in events.order_by("id")] == ["pdf", "json", "zip"]
+    downloads = AuditEvent.objects.filter(case_id=decided_case.pk, action="pack.download")
+    assert downloads.count() == 3
+    assert all(e.actor == "decision.maker" for e in downloads)
+    # The pack page lists the user's own requests, each linking to its status page.
+    page = client.get(pack_url(decided_case)).content.decode()
+    assert page.count("asked for") >= 3 and "ready" in page
 
 
 def test_patient_details_without_a_reason_redisplay_the_form(patient_case: Case, handler_client: Client) -> None:
@@ -99,6 +126,7 @@ def test_patient_details_without_a_reason_redisplay_the_form(patient_case: Case,
     assert 'value="zip" checked' in page
     assert 'name="include_patient_details" type="checkbox" value="yes" checked' in page
     assert not AuditEvent.objects.filter(action__startswith="pack.").exists()
+    assert not PackRequest.objects.exists()
 
 
 def test_no_format_is_an_error(case: Case, handler_client: Client) -> None:
@@ -109,15 +137,15 @@ def test_no_format_is_an_error(case: Case, handler_client: Client) -> None:
 
 
 def test_patient_details_with_a_reason_are_included_and_audited(patient_case: Case, handler_client: Client) -> None:
-    response = handler_client.post(pack_url(patient_case), {
+    response, body = _ask_and_fetch(handler_client, patient_case, {
         "format": "json", "include_patient_details": "yes", "reason": "Regulator's request of 3 March"})
     _assert_attachment(response, "C-0001-documentation-pack-with-patient-details.json", "application/json")
-    assert "Jane Mary Doe" in response.content.decode("utf-8")
+    assert "Jane Mary Doe" in body.decode("utf-8")
     included = AuditEvent.objects.get(action="pack.patient-details-included")
     assert included.changes["reason"] == "Regulator's request of 3 March"
 
 
 def test_the_default_download_is_redacted(patient_case: Case, handler_client: Client) -> None:
-    response = handler_client.post(pack_url(patient_case), {"format": "json", "reason": ""})
+    response, body = _ask_and_fetch(handler_client, patient_case, {"format": "json", "reason": ""})
     _assert_attachment(response, "C-0001-documentation-pack.json", "application/json")
-    assert "Jane" not in response.content.decode("utf-8")
+    assert "Jane" not in body.decode("utf-8")

@@ -110,6 +110,7 @@ class Command(BaseCommand):
     def _from_database(self, options: dict[str, Any]) -> list[dict[str, Any]]:
         from django.utils import timezone
 
+        from justculture.config.routers import reading_from_replica
         from justculture.core.models import Organisation
         from justculture.fairness import selectors
         from justculture.fairness.groups import DEFAULT_DIMENSION, definitions
@@ -148,10 +149,12 @@ class Command(BaseCommand):
                 raise _fail(f"'{reference}' is not a group of {dimension}.")
         objects = []
         for code in [event] if event else list(defs.events):
-            figs = selectors.figures(
-                organisation, event=code, dimension=dimension, period=period, team=team,
-                workforce_period=options.get("workforce_period"), reference=reference, min_count=options["min_count"],
-            )
+            with reading_from_replica():
+                figs = selectors.figures(
+                    organisation, event=code, dimension=dimension, period=period, team=team,
+                    workforce_period=options.get("workforce_period"), reference=reference,
+                    min_count=options["min_count"],
+                )
             objects.append({
                 "event": code, "reference": figs.reference_title, "period": period.label,
                 "team": team.name if team else None,

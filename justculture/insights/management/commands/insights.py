@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from justculture.config.routers import reading_from_replica
 from justculture.core.models import Organisation, Team
 from justculture.insights import selectors
 from justculture.insights.report import protect
@@ -112,8 +113,9 @@ def factor_figures(organisation: Organisation, *, since: date | None = None, tea
                    exact: bool = False) -> dict[str, Any]:
     """The command's JSON object: every factor of the organisation, in taxonomy order, with its count."""
     scope = selectors.Scope(organisation=organisation, team_ids=None, exact=exact)
-    counts = selectors.factor_counts(scope, selectors.Filters(date_from=since, team=team.pk if team else None))
-    catalogue = selectors.factor_catalogue(organisation)
+    with reading_from_replica():
+        counts = selectors.factor_counts(scope, selectors.Filters(date_from=since, team=team.pk if team else None))
+        catalogue = selectors.factor_catalogue(organisation)
     ids = list(catalogue) + sorted(set(counts) - set(catalogue))
     values = [counts.get(factor_id, 0) for factor_id in ids]
     hidden = protect(values, threshold=organisation.suppression_threshold, exact=exact)
