@@ -13,6 +13,7 @@ urlpatterns = [
     path("fairness/", include("justculture.fairness.urls")),
     path("cases/", include("justculture.fairness.case_urls")),
     path("audit/", include("justculture.auditlog.urls")),
+    path("", include("justculture.retention.urls")),
     path("cases/", include("justculture.cases.urls")),
 ]
 

@@ -29,6 +29,10 @@ class Permission(enum.StrEnum):
     EDIT_EQUALITY_DATA = "edit_equality_data"
     VIEW_AUDIT = "view_audit"
     ADMINISTER = "administer"
+    # Change the organisation's retention periods (retention app).
+    MANAGE_RETENTION = "manage_retention"
+    # Export everything held about one professional, for a subject access request (retention app).
+    SUBJECT_ACCESS = "subject_access"
 
 
 ROLES_FILE = Path(__file__).with_name("roles.yaml")
