@@ -31,7 +31,11 @@ def visible_cases(user: User) -> QuerySet[Case]:
     whole, teams = teams_with_permission(user, Permission.VIEW_CASE)
     if whole:
         return base
-    return base.filter(Q(team_id__in=teams) | Q(assigned_to=user)).distinct()
+    # EXISTS rather than a join on the assignments, so each case comes once without DISTINCT:
+    # DISTINCT over every column made PostgreSQL de-duplicate all of a busy team's cases before
+    # it could sort and cut the list (see docs/performance.md).
+    assigned = Case.assigned_to.through.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
+    return base.filter(Q(team_id__in=teams) | Q(Exists(assigned)))
 
 
 def case_for(user: User, reference: str) -> Case:
@@ -103,7 +107,15 @@ def teams_of(user: User) -> QuerySet[Team]:
 
 
 def incidents_of(user: User) -> QuerySet[Incident]:
-    return Incident.objects.filter(organisation_id=_org_id(user)).select_related("team")
+    """Incidents the user may see: those of teams their view permission covers, and those with a
+    case they can see (an incident names a patient and describes what happened, so it is held as
+    closely as the cases about it)."""
+    base = Incident.objects.filter(organisation_id=_org_id(user)).select_related("team")
+    whole, teams = teams_with_permission(user, Permission.VIEW_CASE)
+    if whole:
+        return base
+    seen = visible_cases(user).filter(incident_id=OuterRef("pk"))
+    return base.filter(Q(team_id__in=teams) | Q(Exists(seen)))
 
 
 def incident_for(user: User, reference: str) -> Incident:
