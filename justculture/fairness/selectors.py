@@ -13,8 +13,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -74,6 +76,18 @@ def _bounds(period: Period) -> tuple[datetime, datetime]:
     return start, end
 
 
+def _newer_decision() -> QuerySet[Decision]:
+    """A later decision (by recorded_at, then id) on the outer decision's case."""
+    return Decision.objects.filter(case_id=OuterRef("case_id")).filter(
+        Q(recorded_at__gt=OuterRef("recorded_at")) | Q(recorded_at=OuterRef("recorded_at"), pk__gt=OuterRef("pk"))
+    )
+
+
+def _current_only(decisions: QuerySet[Decision]) -> QuerySet[Decision]:
+    """The decisions that are their case's current one."""
+    return decisions.filter(~Exists(_newer_decision()))
+
+
 def _measure_dates(organisation: Organisation, measure: str, team: Team | None) -> dict[int, tuple[int, date]]:
     """{case id: (person id, date)} for cases whose current decision includes the measure.
 
@@ -81,51 +95,117 @@ def _measure_dates(organisation: Organisation, measure: str, team: Team | None) 
     decided again later is not counted twice or moved to a later period; a measure dropped by a
     later decision is not counted at all.
     """
-    decisions = Decision.objects.filter(organisation=organisation).order_by("case_id", "recorded_at", "id")
+    return {case_id: (person_id, day) for case_id, (person_id, day, _) in
+            _measure_rows(organisation, measure, team, None).items()}
+
+
+def _measure_rows(organisation: Organisation, measure: str, team: Team | None,
+                  person_field: str | None) -> dict[int, tuple[int, date, Any]]:
+    """As _measure_dates, with the value of ``person_field`` (a path from Person) for each case."""
+    decisions = Decision.objects.filter(organisation=organisation)
     if team is not None:
         decisions = decisions.filter(case__team=team)
-    by_case: dict[int, list[tuple[list[str], date, int]]] = defaultdict(list)
-    for case_id, measures, decided_on, person_id in decisions.values_list(
-        "case_id", "measures", "decided_on", "case__person_id"
+    including = decisions
+    if connection.features.supports_json_field_contains:
+        # Let the database skip decisions without the measure (PostgreSQL: jsonb @>); the
+        # membership test below gives the same answer where it cannot.
+        including = decisions.filter(measures__contains=[measure])
+    extra = (f"case__person__{person_field}",) if person_field else ()
+    first: dict[int, date] = {}
+    found: dict[int, tuple[int, date, Any]] = {}
+    for case_id, measures, decided_on, person_id, superseded, *value in (
+        including.annotate(superseded=Exists(_newer_decision())).order_by("case_id", "recorded_at", "id")
+        .values_list("case_id", "measures", "decided_on", "case__person_id", "superseded", *extra)
     ):
-        by_case[case_id].append((list(measures or []), decided_on, person_id))
-    found: dict[int, tuple[int, date]] = {}
-    for case_id, history in by_case.items():
-        if measure in history[-1][0]:
-            first = next(d for m, d, _ in history if measure in m)
-            found[case_id] = (history[-1][2], first)
+        if measure not in (measures or []):
+            continue
+        first.setdefault(case_id, decided_on)
+        if not superseded:  # the case's current decision includes the measure
+            found[case_id] = (person_id, first[case_id], value[0] if value else None)
     return found
 
 
 def event_people(organisation: Organisation, event: Event, period: Period, team: Team | None = None) -> set[int]:
     """The distinct people (Person ids) who entered the event in the period."""
+    return set(_event_people_values(organisation, event, period, team, None))
+
+
+def _event_people_values(organisation: Organisation, event: Event, period: Period, team: Team | None,
+                         person_field: str | None) -> dict[int, Any]:
+    """{person id: value of ``person_field`` (a path from Person), or None} for the people who
+    entered the event in the period. Reading the value in the same query saves reading every
+    person's group afterwards (docs/performance.md)."""
     start, end = _bounds(period)
     if event.code == "concern-raised":
         cases = Case.objects.filter(organisation=organisation, created_at__gte=start, created_at__lt=end)
         if team is not None:
             cases = cases.filter(team=team)
-        return set(cases.values_list("person_id", flat=True))
+        fields = ("person_id", *((f"person__{person_field}",) if person_field else ()))
+        return {row[0]: row[1] if person_field else None for row in cases.order_by().values_list(*fields).distinct()}
     if event.code == "assessment-started":
         assessments = Assessment.objects.filter(organisation=organisation, started_at__gte=start, started_at__lt=end)
         if team is not None:
             assessments = assessments.filter(case__team=team)
-        return set(assessments.values_list("case__person_id", flat=True))
+        fields = ("case__person_id", *((f"case__person__{person_field}",) if person_field else ()))
+        # No ordering (the model's would join the acts and sort) and no repeats: one row a person.
+        return {row[0]: row[1] if person_field else None
+                for row in assessments.order_by().values_list(*fields).distinct()}
     if event.measure:
-        return {person for person, day in _measure_dates(organisation, event.measure, team).values()
-                if period.contains(day)}
+        return {person: value for person, day, value in
+                _measure_rows(organisation, event.measure, team, person_field).values() if period.contains(day)}
     raise ValueError(f"Unknown event {event.code!r}")
 
 
-def person_groups(person_ids: Iterable[int], dimension: Dimension) -> dict[int, str]:
-    """Each person's group code in the dimension; "not-known" where nothing is recorded."""
+def _person_field(dimension: Dimension) -> str:
+    """Where a person's value in the dimension is held, as a path from Person."""
+    if dimension.from_person:
+        return dimension.from_person
+    collapsed = dimension.code == "ethnicity-collapsed"
+    return f"equality_record__{RECORD_FIELDS['ethnicity' if collapsed else dimension.code]}"
+
+
+def _group_of(value: Any, dimension: Dimension) -> str:
+    """The group code for a value read at _person_field(dimension), as person_groups() gives it."""
+    if dimension.from_person:
+        return str(value)
+    if value is None:  # no equality record
+        return NOT_KNOWN
+    return definitions().collapse(value) if dimension.code == "ethnicity-collapsed" else str(value)
+
+
+# Above this many people, person_groups reads the whole organisation's rows in one query rather
+# than sending every id in an IN list (tens of thousands of ids made the query slow to send and
+# plan); below it, ids go in chunks of _ID_CHUNK. See docs/performance.md.
+_WHOLE_ORGANISATION_ABOVE = 5000
+_ID_CHUNK = 2000
+
+
+def _rows_for(queryset: QuerySet[Any], key: str, ids: list[int], organisation: Organisation | None,
+              org_filter: str, fields: tuple[str, ...]) -> Iterable[tuple[Any, ...]]:
+    if organisation is not None and len(ids) > _WHOLE_ORGANISATION_ABOVE:
+        wanted = set(ids)
+        return (row for row in queryset.filter(**{org_filter: organisation}).values_list(key, *fields)
+                if row[0] in wanted)
+    return (row for first in range(0, len(ids), _ID_CHUNK)
+            for row in queryset.filter(**{f"{key}__in": ids[first:first + _ID_CHUNK]}).values_list(key, *fields))
+
+
+def person_groups(person_ids: Iterable[int], dimension: Dimension,
+                  organisation: Organisation | None = None) -> dict[int, str]:
+    """Each person's group code in the dimension; "not-known" where nothing is recorded.
+
+    Give the people's organisation when there may be many of them: it lets the read be one query.
+    """
     ids = list(person_ids)
     if dimension.from_person:
-        return {pk: str(value) for pk, value in Person.objects.filter(pk__in=ids).values_list("pk", dimension.from_person)}
+        return {pk: str(value) for pk, value in _rows_for(
+            Person.objects.all(), "pk", ids, organisation, "organisation", (dimension.from_person,))}
     collapsed = dimension.code == "ethnicity-collapsed"
     field_name = RECORD_FIELDS["ethnicity" if collapsed else dimension.code]
     groups = dict.fromkeys(ids, NOT_KNOWN)
     defs = definitions()
-    for person_id, value in EqualityRecord.objects.filter(person_id__in=ids).values_list("person_id", field_name):
+    for person_id, value in _rows_for(EqualityRecord.objects.all(), "person_id", ids, organisation,
+                                      "person__organisation", (field_name,)):
         groups[person_id] = defs.collapse(value) if collapsed else value
     return groups
 
@@ -285,9 +365,8 @@ def figures(
     the_dimension = defs.dimension(dimension)
     label, note = choose_workforce_period(organisation, period, workforce_period)
     heads = headcounts(organisation, label, the_dimension, team)
-    people = event_people(organisation, the_event, period, team)
-    groups = person_groups(people, the_dimension)
-    counted = Counter(groups.values())
+    values = _event_people_values(organisation, the_event, period, team, _person_field(the_dimension))
+    counted = Counter(_group_of(value, the_dimension) for value in values.values())
     ref = _reference_for(the_dimension, heads, reference)
     codes = [g.code for g in the_dimension.groups if g.code == ref or heads.get(g.code) or counted.get(g.code)]
     not_stated = sum(n for code, n in counted.items() if not the_dimension.is_stated(code))
@@ -336,15 +415,26 @@ class Consistency:
     min_count: int
 
 
-def _current_decisions(organisation: Organisation, period: Period, team: Team | None) -> list[Decision]:
-    decisions = Decision.objects.filter(organisation=organisation).select_related("case").order_by(
-        "case_id", "recorded_at", "id")
+def _current_decision_counts(
+    organisation: Organisation, period: Period, team: Team | None, dimension: Dimension
+) -> list[tuple[list[str], str, bool, int]]:
+    """Current decisions made in the period, counted by (guide outcomes, the person's group, formal).
+
+    The current decision is chosen, the period applied and the rows counted in the database; at
+    100,000 cases, building a model instance for every decision and its case took most of the
+    fairness page's time (docs/performance.md). The group is worked out as person_groups() does.
+    """
+    decisions = Decision.objects.filter(organisation=organisation)
     if team is not None:
         decisions = decisions.filter(case__team=team)
-    current: dict[int, Decision] = {}
-    for decision in decisions:
-        current[decision.case_id] = decision
-    return [d for d in current.values() if period.contains(d.decided_on)]
+    current = _current_only(decisions).filter(decided_on__gte=period.start, decided_on__lte=period.end)
+    field_name = f"case__person__{_person_field(dimension)}"
+    rows = (
+        current.annotate(formal=ExpressionWrapper(Q(severity__gte=FORMAL_SEVERITY), output_field=BooleanField()))
+        .order_by().values_list("guide_outcomes", field_name, "formal").annotate(n=Count("id"))
+    )
+    return [(list(outcomes or []), _group_of(value, dimension), bool(is_formal), n)
+            for outcomes, value, is_formal, n in rows]
 
 
 def consistency(
@@ -357,17 +447,14 @@ def consistency(
     """
     the_dimension = definitions().dimension(dimension)
     threshold = organisation.suppression_threshold if min_count is None else min_count
-    decisions = _current_decisions(organisation, period, team)
-    groups = person_groups({d.case.person_id for d in decisions}, the_dimension)
     decided: dict[str, Counter[str]] = defaultdict(Counter)
     formal: dict[str, Counter[str]] = defaultdict(Counter)
-    for d in decisions:
-        group = groups.get(d.case.person_id, NOT_KNOWN)
+    for outcomes, group, is_formal, count in _current_decision_counts(organisation, period, team, the_dimension):
         group = group if the_dimension.is_stated(group) else ""
-        for outcome in dict.fromkeys(d.guide_outcomes or []):
-            decided[outcome][group] += 1
-            if d.severity >= FORMAL_SEVERITY:
-                formal[outcome][group] += 1
+        for outcome in dict.fromkeys(outcomes):
+            decided[outcome][group] += count
+            if is_formal:
+                formal[outcome][group] += count
     shown_groups = [g for g in the_dimension.groups if any(decided[o].get(g.code) for o in decided)]
     guide = default_guide()
     rows = []
@@ -410,17 +497,19 @@ def departures(user: User, organisation: Organisation, *, period: Period, team: 
     as a count for the rest. Never with anyone's equality data."""
     decisions = Decision.objects.filter(
         organisation=organisation, departs_from_guide=True, decided_on__gte=period.start, decided_on__lte=period.end,
-    ).select_related("case").order_by("decided_on", "id")
+    ).order_by("decided_on", "id")
     if team is not None:
         decisions = decisions.filter(case__team=team)
-    all_decisions = list(decisions)
-    visible = set(visible_cases(user).filter(pk__in={d.case_id for d in all_decisions}).values_list("pk", flat=True))
+    # Plain rows of the columns shown rather than model instances (docs/performance.md).
+    all_decisions = list(decisions.values_list(
+        "case_id", "case__reference", "decided_on", "guide_outcomes", "measures", "departure_justification"))
+    visible = set(visible_cases(user).filter(pk__in={d[0] for d in all_decisions}).values_list("pk", flat=True))
     rules = decision_rules()
     shown = [
-        Departure(d.case.reference, d.decided_on, list(d.guide_outcomes or []),
-                  [rules.measures[m].title if m in rules.measures else m for m in d.measures],
-                  d.departure_justification)
-        for d in all_decisions if d.case_id in visible
+        Departure(reference, decided_on, list(outcomes or []),
+                  [rules.measures[m].title if m in rules.measures else m for m in measures],
+                  justification)
+        for case_id, reference, decided_on, outcomes, measures, justification in all_decisions if case_id in visible
     ]
     return Departures(total=len(all_decisions), shown=shown)
 

@@ -10,6 +10,7 @@ Nothing here hides small counts; that is done once, for every output, in ``insig
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -261,33 +262,29 @@ def system_actions_by_team(scope: Scope, filters: Filters, today: date) -> list[
 def hotspots(scope: Scope, filters: Filters, threshold: int) -> list[dict[str, Any]]:
     """Team or site, factor and period where the factor was found in at least ``threshold`` cases.
 
-    Two grouped queries with the threshold applied by the database (HAVING), so only the
-    hotspots themselves come back.
+    One grouped query by team (with its site), factor and period; the site figures are the sums
+    of their teams' (each record belongs to exactly one team), so the records are read once
+    rather than once for teams and again for sites (docs/performance.md).
     """
     trunc = _TRUNC[filters.period]
     found = factors_found(scope, filters).annotate(period=trunc("case__incident__occurred_at"))
     by_team = (
-        found.values("case__team_id", "case__team__name", "factor_id", "period")
+        found.values("case__team_id", "case__team__name", "case__team__site", "factor_id", "period")
         .annotate(cases=Count("pk"))
-        .filter(cases__gte=threshold)
         .order_by()
     )
-    by_site = (
-        found.exclude(case__team__site="")
-        .values("case__team__site", "factor_id", "period")
-        .annotate(cases=Count("pk"))
-        .filter(cases__gte=threshold)
-        .order_by()
-    )
-    spots = [
-        {"kind": "team", "place": r["case__team__name"], "team_id": r["case__team_id"], "factor_id": r["factor_id"],
-         "period": _as_period(r["period"]), "cases": r["cases"]}
-        for r in by_team
-    ]
+    spots = []
+    by_site: Counter[tuple[str, str, date]] = Counter()
+    for r in by_team:
+        period = _as_period(r["period"])
+        if r["cases"] >= threshold:
+            spots.append({"kind": "team", "place": r["case__team__name"], "team_id": r["case__team_id"],
+                          "factor_id": r["factor_id"], "period": period, "cases": r["cases"]})
+        if r["case__team__site"] != "":
+            by_site[(r["case__team__site"], r["factor_id"], period)] += r["cases"]
     spots += [
-        {"kind": "site", "place": r["case__team__site"], "team_id": None, "factor_id": r["factor_id"],
-         "period": _as_period(r["period"]), "cases": r["cases"]}
-        for r in by_site
+        {"kind": "site", "place": site, "team_id": None, "factor_id": factor_id, "period": period, "cases": cases}
+        for (site, factor_id, period), cases in by_site.items() if cases >= threshold
     ]
     return spots
 
