@@ -226,3 +226,28 @@ def test_references_are_per_organisation(org, other_org, handler, outsider, make
     mine = make_case(handler)
     theirs = make_case(outsider, on_team=team_create(organisation=other_org, name="A&E"))
     assert mine.reference == theirs.reference == "C-0001"
+
+
+def test_case_list_pages_through_every_case_and_keeps_the_filters(team, handler, handler_client, make_case,
+                                                                   monkeypatch):
+    from justculture.cases import views
+
+    monkeypatch.setattr(views, "CASES_PER_PAGE", 2)
+    made = [make_case(handler, name=f"Pat Example {i}").reference for i in range(5)]
+    seen: list[str] = []
+    url = "/cases/?q=Example"
+    for number in (1, 2, 3):
+        html = handler_client.get(url).content.decode()
+        assert "5 cases matching the filters" in html
+        assert f"page {number} of 3" in html
+        seen += [ref for ref in made if f">{ref}</a>" in html]
+        if number < 3:
+            # The next-page link keeps the search.
+            assert f'href="?q=Example&amp;page={number + 1}"' in html
+            url = f"/cases/?q=Example&page={number + 1}"
+        else:
+            assert "page=4" not in html
+    assert sorted(seen) == sorted(made)
+    # A page number that is not a number, or past the end, shows the nearest real page.
+    assert "page 1 of 3" in handler_client.get("/cases/?page=abc").content.decode()
+    assert "page 3 of 3" in handler_client.get("/cases/?page=99").content.decode()
