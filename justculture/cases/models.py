@@ -24,13 +24,22 @@ class Incident(models.Model):
     # with an audit record, to include them.
     patient_name = models.CharField(max_length=200, blank=True)
     patient_identifier = models.CharField(max_length=60, blank=True, help_text="NHS or hospital number")
+    # Set only for incidents brought in by `justculture import incidents`: the system the row came
+    # from (as named by the column mapping) and the row's own reference there. Together they are
+    # the key that makes importing the same file again create nothing new.
+    source_system = models.CharField(max_length=40, blank=True)
+    source_reference = models.CharField(max_length=100, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-occurred_at"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "reference"], name="incident_unique_ref")
+            models.UniqueConstraint(fields=["organisation", "reference"], name="incident_unique_ref"),
+            models.UniqueConstraint(
+                fields=["organisation", "source_system", "source_reference"], name="incident_unique_source",
+                condition=~models.Q(source_reference=""),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -70,9 +70,13 @@ def is_not_stated(group: str) -> bool:
     return key(group) in NOT_STATED_NAMES
 
 
-def decode(data: str | bytes, name: str) -> str:
-    """Text of a file: UTF-8 (with or without the mark spreadsheets add), else Windows-1252."""
-    if isinstance(data, str):
+def decode(data: str | bytes | Iterable[str], name: str) -> str | Iterable[str]:
+    """Text of a file: UTF-8 (with or without the mark spreadsheets add), else Windows-1252.
+
+    Lines already decoded (an iterable of text, as ``justculture import workforce`` streams them)
+    are passed through as they are.
+    """
+    if not isinstance(data, bytes):
         return data
     if b"\x00" in data[:4096]:
         raise CsvFileError([Problem(name, None, None, "this is not a CSV text file. Save it as CSV and try again.")])
@@ -90,10 +94,10 @@ def _column_name(text: str) -> str:
 
 
 def _rows(
-    text: str, name: str, required: tuple[str, ...], optional: tuple[str, ...]
+    text: str | Iterable[str], name: str, required: tuple[str, ...], optional: tuple[str, ...]
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """(row number, {column: value}) for each non-blank row; CsvFileError for a bad header."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline="") if isinstance(text, str) else text)
     try:
         header = next(reader, None)
     except csv.Error as exc:
@@ -229,7 +233,7 @@ class ImportRow:
 
 
 def read_workforce_import(
-    data: str | bytes,
+    data: str | bytes | Iterable[str],
     *,
     teams: Mapping[str, str],
     groups: Mapping[str, Mapping[str, str]],

@@ -6,6 +6,7 @@ special-category: the audit log names the fields that changed, never their value
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -95,7 +96,7 @@ class ImportSummary:
         return text + "."
 
 
-def workforce_import(*, data: str | bytes, by: User, filename: str = "the file") -> ImportSummary:
+def workforce_import(*, data: str | bytes | Iterable[str], by: User, filename: str = "the file") -> ImportSummary:
     """Import workforce headcounts from CSV, all or nothing.
 
     Every row is checked first; any problem raises csvfiles.CsvFileError naming the row, the column
