@@ -46,12 +46,11 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from benchdb import throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -64,39 +63,6 @@ HEADER = ["reference", "occurred_at", "team", "description", "location", "extern
 
 
 # --- Database set-up -------------------------------------------------------------------------
-
-
-@contextmanager
-def throwaway_database(keep: bool) -> Iterator[str]:
-    """Yield a DATABASE_URL for a database nobody else uses, and remove it afterwards."""
-    given = os.environ.get("DATABASE_URL", "")
-    if given.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        name = f"jc_import_bench_{secrets.token_hex(4)}"
-        parts = urlsplit(given)
-        admin = psycopg.connect(given, autocommit=True)
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield urlunsplit(parts._replace(path=f"/{name}"))
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            if keep:
-                print(f"Kept the database {name}.")
-            else:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            admin.close()
-        return
-    folder = Path(tempfile.mkdtemp(prefix="jc-import-bench-"))
-    try:
-        yield f"sqlite:///{folder / 'bench.sqlite3'}"
-    finally:
-        if keep:
-            print(f"Kept {folder}.")
-        else:
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 def setup_django(url: str) -> None:
@@ -345,7 +311,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", action="store_true", help="Print the JSON report instead of the text summary.")
     parser.add_argument("--keep", action="store_true", help="Keep the throwaway database afterwards.")
     args = parser.parse_args(argv)
-    with throwaway_database(args.keep) as url:
+    with throwaway_database(os.environ.get("DATABASE_URL", ""), "jc_import_bench", args.keep) as url:
         setup_django(url)
         report = run(args)
     RESULTS.mkdir(exist_ok=True)

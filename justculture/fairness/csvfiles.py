@@ -43,12 +43,18 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = [self.file]
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column:
-            where.append(f"column '{self.column}'")
-        return f"{', '.join(where)}: {self.message}"
+        return place_message(self.file, self.row, self.column, self.message)
+
+
+def place_message(file: str, row: int | None, column: str | None, message: str) -> str:
+    """'FILE, row N, column 'C': message', leaving out what is not known: every CSV problem the
+    product reports (fairness files, imports) names its place this way."""
+    where = [file]
+    if row is not None:
+        where.append(f"row {row}")
+    if column:
+        where.append(f"column '{column}'")
+    return f"{', '.join(where)}: {message}"
 
 
 class CsvFileError(ValueError):

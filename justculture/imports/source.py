@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from justculture.fairness.csvfiles import place_message
+
 # The longest single value accepted (a free-text description can be long; the csv module's own
 # default of 128 KiB is kept as the floor).
 MAX_FIELD = 1_000_000
@@ -33,12 +35,7 @@ class FileProblem(Exception):
     message: str
 
     def __str__(self) -> str:
-        where = [self.file]
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column:
-            where.append(f"column '{self.column}'")
-        return f"{', '.join(where)}: {self.message}"
+        return place_message(self.file, self.row, self.column, self.message)
 
 
 def check_encoding(name: str) -> str:
