@@ -32,7 +32,6 @@ from justculture.decisions.models import ReferralConsideration
 from justculture.factors.selectors import factors_for
 from justculture.guide import default_guide
 
-
 CASES_PER_PAGE = 50
 
 
