@@ -7,7 +7,7 @@ so earlier versions stay readable exactly as they were.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 
 from django.conf import settings
@@ -42,10 +42,15 @@ def guide_for(guide_id: str, guide_version: str) -> GuideDefinition:
     return guide
 
 
-def evaluation_of(assessment: Assessment) -> Evaluation:
+def evaluation_of(assessment: Assessment, answers: Mapping[str, Answer] | None = None) -> Evaluation:
+    """Walk the guide with the version's answers; pass ``answers`` (by question id, as
+    ``selectors.answers_of`` gives them) when they are already loaded, to save reading them again."""
     guide = guide_for(assessment.guide_id, assessment.guide_version)
-    answers = {a.question_id: a.answer for a in assessment.answers.all()}
-    return evaluate(guide, answers)
+    if answers is None:
+        given = {a.question_id: a.answer for a in assessment.answers.all()}
+    else:
+        given = {question_id: a.answer for question_id, a in answers.items()}
+    return evaluate(guide, given)
 
 
 def _lock_open(assessment: Assessment) -> None:

@@ -108,11 +108,11 @@ def question(
     guide = guide_for(assessment.guide_id, assessment.guide_version)
     if question_id not in guide.questions:
         raise Http404("No such question")
-    walk = evaluation_of(assessment)
+    answers = selectors.answers_of(assessment)
+    walk = evaluation_of(assessment, answers)
     if question_id not in walk.path and question_id != walk.next_question:
         return redirect(_resume_url(case, act, assessment, walk))
     change = request.GET.get("change") == "1"
-    answers = selectors.answers_of(assessment)
     documents = selectors.documents_of(case)
     factors = selectors.factor_rows(case)
     form = AnswerForm(

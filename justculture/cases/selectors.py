@@ -47,6 +47,10 @@ def case_for(user: User, reference: str) -> Case:
     )
     if case is None:
         raise Http404("No such case")
+    # The case is in the user's organisation (visible_cases), already loaded with it: give the user
+    # the same row, so the page header does not read it again.
+    if user.organisation_id == case.organisation_id:
+        user.organisation = case.organisation
     return case
 
 

@@ -147,7 +147,9 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     user = current_user(request)
     case = selectors.case_for(user, reference)
     factors = factors_for(case.organisation)
-    records = selectors.factor_records(case)
+    # The page shows only how many factors are recorded (one record per factor at most), so a
+    # count rather than the records with their documents (docs/performance.md).
+    recorded = case.factor_records.count()
     acts = list(
         case.acts.annotate(
             versions=Count("assessments"),
@@ -158,7 +160,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         a.act_id: a for a in case.assessments.order_by("act_id", "version")
     }
     return render(request, "cases/detail.jinja", {
-        "case": case, "states": case_states(), "factors": factors, "records": records,
+        "case": case, "states": case_states(), "factors": factors, "recorded": recorded,
         "decision": case.decisions.order_by("-recorded_at", "-id").first(),
         "has_referral": ReferralConsideration.objects.filter(case=case).exists(),
         "action_counts": action_counts(case.actions.all()),
