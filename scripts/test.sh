@@ -9,5 +9,7 @@ echo "justculture: ruff"
 .venv/bin/ruff check .
 echo "justculture: mypy"
 .venv/bin/mypy justculture
+# Tests run in one process per core (pytest-xdist; each process gets its own test database).
+# JUSTCULTURE_TEST_PROCESSES=0 runs them in this process instead.
 echo "justculture: pytest on ${DATABASE_URL:-SQLite}"
-exec .venv/bin/pytest "$@"
+exec .venv/bin/pytest -n "${JUSTCULTURE_TEST_PROCESSES:-auto}" "$@"
