@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
 @contextmanager
@@ -44,3 +48,13 @@ def throwaway_database(given: str, prefix: str, keep: bool) -> Iterator[str]:
             print(f"Kept {folder}.")
         else:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def save_and_print(report: dict[str, Any], name: str, as_json: bool, text: Callable[[dict[str, Any]], str]) -> None:
+    """Keep the report in bench/results/NAME.json and print it (as JSON, or as the summary text)."""
+    RESULTS.mkdir(exist_ok=True)
+    saved = RESULTS / f"{name}.json"
+    saved.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
+    print(json.dumps(report, indent=2, default=str) if as_json else text(report))
+    if not as_json:
+        print(f"\nJSON report saved to {saved.relative_to(RESULTS.parent.parent)}")

@@ -37,8 +37,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchdb import save_and_print
+
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def setup_django() -> None:
@@ -267,12 +268,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("set DATABASE_URL to the PostgreSQL database bench/generate.py filled")
     setup_django()
     report = run(args)
-    RESULTS.mkdir(exist_ok=True)
-    saved = RESULTS / "fairness_bench.json"
-    saved.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
-    print(json.dumps(report, indent=2, default=str) if args.json else report_text(report))
-    if not args.json:
-        print(f"\nJSON report saved to {saved.relative_to(ROOT)}")
+    save_and_print(report, "fairness_bench", args.json, report_text)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import os
 import platform
 import random
@@ -50,10 +49,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchdb import throwaway_database
+from benchdb import save_and_print, throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(__file__).resolve().parent / "results"
 SITES = ["City Hospital", "County Hospital", "Riverside", "North Clinic", "Harbour Unit", "Hill Hospital"]
 WHAT = ["A patient fell while walking to the bathroom", "A dose of IV antibiotic was given two hours late",
         "The wrong patient's notes were filed", "A pressure ulcer was found on admission review",
@@ -314,12 +312,7 @@ def main(argv: list[str] | None = None) -> None:
     with throwaway_database(os.environ.get("DATABASE_URL", ""), "jc_import_bench", args.keep) as url:
         setup_django(url)
         report = run(args)
-    RESULTS.mkdir(exist_ok=True)
-    saved = RESULTS / f"import_bench_{report['database']}.json"
-    saved.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
-    print(json.dumps(report, indent=2, default=str) if args.json else report_text(report))
-    if not args.json:
-        print(f"\nJSON report saved to {saved.relative_to(ROOT)}")
+    save_and_print(report, f"import_bench_{report['database']}", args.json, report_text)
 
 
 if __name__ == "__main__":

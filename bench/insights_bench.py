@@ -38,10 +38,9 @@ from io import StringIO
 from pathlib import Path
 from typing import Any
 
-from benchdb import throwaway_database
+from benchdb import save_and_print, throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(__file__).resolve().parent / "results"
 FACTORS = [  # id, how often it is found (weights are made up, to give uneven counts)
     ("staffing", 0.32), ("changing-environment", 0.12), ("unusual-expectations", 0.14), ("distractions", 0.22),
     ("management", 0.09), ("physical-environment", 0.07), ("equipment-design", 0.10), ("team-culture", 0.11),
@@ -431,12 +430,7 @@ def main(argv: list[str] | None = None) -> None:
     with throwaway_database(os.environ.get("DATABASE_URL", ""), "jc_insights_bench", args.keep) as url:
         setup_django(url)
         report = run(args)
-    RESULTS.mkdir(exist_ok=True)
-    saved = RESULTS / f"insights_bench_{report['database']}.json"
-    saved.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
-    print(json.dumps(report, indent=2, default=str) if args.json else report_text(report))
-    if not args.json:
-        print(f"\nJSON report saved to {saved.relative_to(ROOT)}")
+    save_and_print(report, f"insights_bench_{report['database']}", args.json, report_text)
 
 
 if __name__ == "__main__":
