@@ -7,7 +7,6 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,12 +26,15 @@ from justculture.cases.forms import (
 )
 from justculture.cases.states import case_states
 from justculture.core.http import current_user
+from justculture.core.paging import capped_page
 from justculture.core.permissions import Permission, any_team_permission, has_permission
 from justculture.decisions.models import ReferralConsideration
 from justculture.factors.selectors import factors_for
 from justculture.guide import default_guide
 
 CASES_PER_PAGE = 50
+# Above this many cases the list says "more than 1,000" rather than count them all (core/paging.py).
+CASES_COUNTED_UP_TO = 1000
 
 
 def case_list(request: HttpRequest) -> HttpResponse:
@@ -53,12 +55,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
         )
     # Only the columns the table shows: loading every column of the cases, incidents and people
     # (descriptions, concerns) was a good part of the page's time at scale (docs/performance.md).
-    cases = selectors.case_list(user, filters).only(
+    cases = selectors.case_list(user, filters, paged=True).only(
         "reference", "status", "latest_outcome", "person__name", "person__role_title",
         "team__name", "incident__occurred_at",
     )
-    # One page of cases at a time; a bad or out-of-range page number shows the nearest page.
-    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    # One page of cases at a time, counted up to a thousand; a bad or out-of-range page number
+    # shows the nearest page.
+    page = capped_page(cases, request.GET.get("page"), per_page=CASES_PER_PAGE, cap=CASES_COUNTED_UP_TO)
     other_params = request.GET.copy()
     other_params.pop("page", None)
     return render(request, "cases/list.jinja", {

@@ -250,4 +250,33 @@ def test_case_list_pages_through_every_case_and_keeps_the_filters(team, handler,
     assert sorted(seen) == sorted(made)
     # A page number that is not a number, or past the end, shows the nearest real page.
     assert "page 1 of 3" in handler_client.get("/cases/?page=abc").content.decode()
-    assert "page 3 of 3" in handler_client.get("/cases/?page=99").content.decode()
+    assert "page 1 of 3" in handler_client.get("/cases/?page=-4").content.decode()
+    last = handler_client.get("/cases/?page=99").content.decode()
+    assert "page 3 of 3" in last and "Showing 5 to 5" in last and 'href="?page=2"' in last
+
+
+def test_case_list_counts_no_further_than_its_cap_and_still_pages_to_the_end(team, handler, handler_client,
+                                                                            make_case, monkeypatch):
+    """Above the cap the list says "more than" instead of counting every case, and pages on."""
+    from justculture.cases import views
+
+    monkeypatch.setattr(views, "CASES_PER_PAGE", 2)
+    monkeypatch.setattr(views, "CASES_COUNTED_UP_TO", 3)
+    made = [make_case(handler, name=f"Pat Example {i}").reference for i in range(7)]
+    first = handler_client.get("/cases/").content.decode()
+    assert "More than 3 cases" in first and "Showing 1 to 2, page 1</span>" in first
+    # The next link gives the page number without a total it does not know.
+    assert "Page 2" in first and "Page 2 of" not in first
+    seen: list[str] = []
+    for number in (1, 2, 3, 4):
+        html = handler_client.get(f"/cases/?page={number}").content.decode()
+        seen += [ref for ref in made if f">{ref}</a>" in html]
+        if number < 4:
+            assert f'href="?page={number + 1}"' in html
+    assert sorted(seen) == sorted(made)
+    # The last page knows the total: every row before it and on it.
+    assert "7 cases" in html and "page 4 of 4" in html and "page=5" not in html
+    # Past the end: the last page, with the exact total.
+    assert "page 4 of 4" in handler_client.get("/cases/?page=40").content.decode()
+    # Under the cap (a filter leaving two cases) the total is exact again.
+    assert "1 case matching the filters" in handler_client.get("/cases/?q=Example+1").content.decode()

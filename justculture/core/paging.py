@@ -1,0 +1,85 @@
+"""Paging through long lists without counting every row.
+
+Counting every case a user may see costs PostgreSQL a pass over all of them (tens of thousands in a
+large trust) on every request, only to print the total. A capped page counts no further than
+``cap`` rows: below the cap the total is exact ("832 cases"), above it the list says "more than
+1,000" and pages on with previous and next links, as large issue trackers do. Going past the last
+page shows the last page; only then is the exact total counted (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+DEFAULT_CAP = 1000
+
+
+@dataclass(frozen=True)
+class CappedPage:
+    rows: list[Any]
+    number: int
+    per_page: int
+    total: int | None
+    """The exact number of rows, or None when there are more than ``cap``."""
+    cap: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.per_page + len(self.rows)
+
+    @property
+    def num_pages(self) -> int | None:
+        """How many pages there are, or None when the total is not known."""
+        if self.total is None:
+            return None
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def several_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        number = int(raw or 1)
+    except ValueError:
+        return 1
+    return max(1, number)
+
+
+def capped_page(queryset: QuerySet[Any], raw_number: str | None, *, per_page: int,
+                cap: int = DEFAULT_CAP) -> CappedPage:
+    """The page ``raw_number`` of an ordered queryset (a bad number gives page 1, one past the end
+    the last page), with the total counted up to ``cap``."""
+    number = _page_number(raw_number)
+    offset = (number - 1) * per_page
+    # One row more than the page shows whether there is a next page.
+    rows = list(queryset[offset:offset + per_page + 1])
+    if not rows and number > 1:
+        # Past the end (an old link, a typed URL): the last page, which needs the exact total.
+        exact = queryset.order_by().count()
+        number = max(1, -(-exact // per_page))
+        offset = (number - 1) * per_page
+        rows = list(queryset[offset:offset + per_page + 1])
+    has_next = len(rows) > per_page
+    rows = rows[:per_page]
+    total: int | None
+    if not has_next:
+        # The last page: the rows before it and on it are the whole list.
+        total = offset + len(rows)
+    else:
+        counted = queryset.order_by()[: cap + 1].count()
+        total = counted if counted <= cap else None
+    return CappedPage(rows=rows, number=number, per_page=per_page, total=total, cap=cap, has_next=has_next)
