@@ -33,6 +33,18 @@ def assessment_for(act: Act, version: int) -> Assessment:
     return assessment
 
 
+def assessment_in(case: Case, number: int, version: int) -> Assessment:
+    """One version of the assessment of the case's act ``number``, with the act, in one query (the
+    question page's); a missing act or version is a 404."""
+    assessment = (
+        Assessment.objects.select_related("act").filter(case=case, act__number=number, version=version).first()
+    )
+    if assessment is None:
+        raise Http404("No such act or assessment version")
+    assessment.case = case
+    return assessment
+
+
 def is_newest(assessment: Assessment) -> bool:
     return not Assessment.objects.filter(
         act_id=assessment.act_id, version__gt=assessment.version
@@ -50,11 +62,12 @@ def peer_view_for(assessment: Assessment, peer_id: int) -> PeerView:
     return peer
 
 
-def answers_of(assessment: Assessment) -> dict[str, Answer]:
-    """The version's answers by question id, with their linked evidence and factor records."""
-    rows = assessment.answers.select_related("answered_by").prefetch_related(
-        "documents", "factor_records"
-    )
+def answers_of(assessment: Assessment, *, links: bool = True) -> dict[str, Answer]:
+    """The version's answers by question id, with who gave them and their linked evidence and
+    factor records; ``links=False`` for the answers alone (enough to walk the guide)."""
+    rows = assessment.answers.all()
+    if links:
+        rows = rows.select_related("answered_by").prefetch_related("documents", "factor_records")
     return {row.question_id: row for row in rows}
 
 

@@ -100,15 +100,19 @@ def start(request: HttpRequest, reference: str, number: int) -> HttpResponse:
 def question(
     request: HttpRequest, reference: str, number: int, version: int, question_id: str
 ) -> HttpResponse:
-    user, case, act = _load(request, reference, number)
-    assessment = selectors.assessment_for(act, version)
+    user = current_user(request)
+    # The page shows only the case's reference and the organisation's name in the header.
+    case = case_for(user, reference, related=("organisation",))
+    assessment = selectors.assessment_in(case, number, version)
+    act = assessment.act
     if assessment.is_complete:
         return redirect("assessments:outcome", case.reference, act.number, version)
     require(user, Permission.ASSESS, case.team_id)
     guide = guide_for(assessment.guide_id, assessment.guide_version)
     if question_id not in guide.questions:
         raise Http404("No such question")
-    answers = selectors.answers_of(assessment)
+    # The answers alone walk the guide; the form reads the links of this question's answer.
+    answers = selectors.answers_of(assessment, links=False)
     walk = evaluation_of(assessment, answers)
     if question_id not in walk.path and question_id != walk.next_question:
         return redirect(_resume_url(case, act, assessment, walk))

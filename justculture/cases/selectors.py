@@ -51,10 +51,15 @@ def visible_cases(user: User, *, paged: bool = False) -> QuerySet[Case]:
     return base.filter(Q(team_id__in=teams) | Q(exists(assigned)))
 
 
-def case_for(user: User, reference: str) -> Case:
+CASE_RELATED = ("incident", "person", "team", "organisation", "created_by")
+
+
+def case_for(user: User, reference: str, *, related: tuple[str, ...] = CASE_RELATED) -> Case:
+    """The case with this reference if the user may see it, else a 404; loaded with the rows in
+    ``related`` (a page that shows fewer of them can ask for fewer)."""
     case = (
         visible_cases(user)
-        .select_related("incident", "person", "team", "organisation", "created_by")
+        .select_related(*related)
         .filter(reference=reference)
         .first()
     )
@@ -62,7 +67,7 @@ def case_for(user: User, reference: str) -> Case:
         raise Http404("No such case")
     # The case is in the user's organisation (visible_cases), already loaded with it: give the user
     # the same row, so the page header does not read it again.
-    if user.organisation_id == case.organisation_id:
+    if "organisation" in related and user.organisation_id == case.organisation_id:
         user.organisation = case.organisation
     return case
 

@@ -7,14 +7,12 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import RFC3986_SUBDELIMS
 from django.views.decorators.http import require_http_methods
 
-from justculture.actions.selectors import tracker_counts as action_counts
 from justculture.cases import selectors, services
 from justculture.cases.forms import (
     ActForm,
@@ -24,11 +22,11 @@ from justculture.cases.forms import (
     IncidentForm,
     StatusForm,
 )
+from justculture.cases.overview import case_overview, latest_versions
 from justculture.cases.states import case_states
 from justculture.core.http import current_user
 from justculture.core.paging import capped_page
 from justculture.core.permissions import Permission, any_team_permission, has_permission
-from justculture.decisions.models import ReferralConsideration
 from justculture.factors.selectors import factors_for
 from justculture.guide import default_guide
 
@@ -148,30 +146,18 @@ def case_new(request: HttpRequest, incident_ref: str) -> HttpResponse:
 
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     user = current_user(request)
-    case = selectors.case_for(user, reference)
+    case = selectors.case_for(user, reference, related=("incident", "person", "team", "organisation"))
     factors = factors_for(case.organisation)
-    # The page shows only how many factors are recorded (one record per factor at most), so a
-    # count rather than the records with their documents (docs/performance.md).
-    recorded = case.factor_records.count()
-    acts = list(
-        case.acts.annotate(
-            versions=Count("assessments"),
-            open_versions=Count("assessments", filter=Q(assessments__status="in-progress")),
-        )
-    )
-    latest = {
-        a.act_id: a for a in case.assessments.order_by("act_id", "version")
-    }
+    acts = list(case.acts.all())
+    latest = latest_versions(case)
     return render(request, "cases/detail.jinja", {
-        "case": case, "states": case_states(), "factors": factors, "recorded": recorded,
-        "decision": case.decisions.order_by("-recorded_at", "-id").first(),
-        "has_referral": ReferralConsideration.objects.filter(case=case).exists(),
-        "action_counts": action_counts(case.actions.all()),
+        "case": case, "states": case_states(), "factors": factors,
+        # Counts and the latest decision in one query (cases/overview.py, docs/performance.md).
+        "overview": case_overview(case),
         "can_pack": has_permission(user, Permission.VIEW_EVIDENCE, case.team_id),
         "can_equality": has_permission(user, Permission.VIEW_EQUALITY_DATA, case.team_id)
         or has_permission(user, Permission.EDIT_EQUALITY_DATA, case.team_id),
         "acts": acts, "latest": latest, "guide": default_guide(),
-        "document_count": case.documents.count(),
         "can_edit": has_permission(user, Permission.EDIT_CASE, case.team_id),
         "can_factors": has_permission(user, Permission.RECORD_FACTORS, case.team_id),
         "can_assess": has_permission(user, Permission.ASSESS, case.team_id),

@@ -170,6 +170,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     )
 
+# On PostgreSQL, queries are sent with their parameters apart (server-side binding) and a query
+# run DATABASE_PREPARE_THRESHOLD times on a connection is prepared, so PostgreSQL plans it once
+# rather than on every request: planning was most of the database's time on the busiest pages
+# (docs/performance.md). Set DATABASE_PREPARE_THRESHOLD=0 behind a connection pooler in
+# transaction mode (PgBouncer before 1.21), which cannot keep prepared statements.
+_PREPARE_THRESHOLD = env_int("DATABASE_PREPARE_THRESHOLD", 5)
+
+
+def _postgres_options(options: dict[str, object]) -> None:
+    if _PREPARE_THRESHOLD > 0:
+        options.update({"server_side_binding": True, "prepare_threshold": _PREPARE_THRESHOLD})
+
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _postgres_options(DATABASES["default"].setdefault("OPTIONS", {}))
+
 # A read replica (PostgreSQL streaming replica) for the heavy read-only figures: when
 # DATABASE_REPLICA_URL is set, insights and fairness queries run there (config/routers.py) and
 # everything else, every write included, stays on the primary. Tests treat it as a mirror.
@@ -178,6 +194,8 @@ if os.environ.get("DATABASE_REPLICA_URL"):
         os.environ["DATABASE_REPLICA_URL"], conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        _postgres_options(DATABASES["replica"].setdefault("OPTIONS", {}))
 DATABASE_ROUTERS = ["justculture.config.routers.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
