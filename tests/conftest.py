@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -146,6 +146,16 @@ def read_bytes(stream: Any) -> bytes:
 def _media_root(settings: Any, tmp_path: Any) -> None:
     """Uploaded files go to a throwaway folder, never the developer's var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with nothing remembered in the cache (core/paging.py remembers counts)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

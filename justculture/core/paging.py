@@ -5,6 +5,12 @@ large trust) on every request, only to print the total. A capped page counts no 
 ``cap`` rows: below the cap the total is exact ("832 cases"), above it the list says "more than
 1,000" and pages on with previous and next links, as large issue trackers do. Going past the last
 page shows the last page; only then is the exact total counted (docs/performance.md).
+
+Counting to the cap still reads up to ``cap`` rows. With a ``remember_as`` key, a count that went
+past the cap is remembered for ``REMEMBER_SECONDS`` in the cache (per process by default), so a
+user paging through a long list does not count it again on every page. Only "more than the cap"
+is remembered: a list that size does not fall under it in a minute, and the rows shown are
+always read afresh; a total under the cap is always counted.
 """
 
 from __future__ import annotations
@@ -12,9 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 
 DEFAULT_CAP = 1000
+REMEMBER_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -60,9 +68,10 @@ def _page_number(raw: str | None) -> int:
 
 
 def capped_page(queryset: QuerySet[Any], raw_number: str | None, *, per_page: int,
-                cap: int = DEFAULT_CAP) -> CappedPage:
+                cap: int = DEFAULT_CAP, remember_as: str | None = None) -> CappedPage:
     """The page ``raw_number`` of an ordered queryset (a bad number gives page 1, one past the end
-    the last page), with the total counted up to ``cap``."""
+    the last page), with the total counted up to ``cap``. ``remember_as`` names the list (user and
+    filters) for remembering that it has more than ``cap`` rows."""
     number = _page_number(raw_number)
     offset = (number - 1) * per_page
     # One row more than the page shows whether there is a next page.
@@ -80,6 +89,12 @@ def capped_page(queryset: QuerySet[Any], raw_number: str | None, *, per_page: in
         # The last page: the rows before it and on it are the whole list.
         total = offset + len(rows)
     else:
-        counted = queryset.order_by()[: cap + 1].count()
-        total = counted if counted <= cap else None
+        key = f"capped-page:{cap}:{remember_as}" if remember_as else None
+        if key and cache.get(key):
+            total = None
+        else:
+            counted = queryset.order_by()[: cap + 1].count()
+            total = counted if counted <= cap else None
+            if key and total is None:
+                cache.set(key, True, REMEMBER_SECONDS)
     return CappedPage(rows=rows, number=number, per_page=per_page, total=total, cap=cap, has_next=has_next)

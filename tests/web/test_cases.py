@@ -13,6 +13,7 @@ from django.utils import timezone
 from justculture.cases import services
 from justculture.cases.models import Act, Case, Incident, Person
 from justculture.core.models import AuditEvent
+from justculture.core.services import team_create
 from tests.conftest import client_for
 
 
@@ -221,8 +222,6 @@ def test_list_filters_and_search(org, team, other_team, handler, handler_client,
 
 
 def test_references_are_per_organisation(org, other_org, handler, outsider, make_case):
-    from justculture.core.services import team_create
-
     mine = make_case(handler)
     theirs = make_case(outsider, on_team=team_create(organisation=other_org, name="A&E"))
     assert mine.reference == theirs.reference == "C-0001"
@@ -278,5 +277,80 @@ def test_case_list_counts_no_further_than_its_cap_and_still_pages_to_the_end(tea
     assert "7 cases" in html and "page 4 of 4" in html and "page=5" not in html
     # Past the end: the last page, with the exact total.
     assert "page 4 of 4" in handler_client.get("/cases/?page=40").content.decode()
-    # Under the cap (a filter leaving two cases) the total is exact again.
+    # Under the cap (a filter leaving one case) the total is exact again.
     assert "1 case matching the filters" in handler_client.get("/cases/?q=Example+1").content.decode()
+
+
+def test_case_list_remembers_for_a_while_that_it_runs_past_the_cap(team, handler, handler_client, make_case,
+                                                                   monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from justculture.cases import views
+    from justculture.core import paging
+
+    monkeypatch.setattr(views, "CASES_PER_PAGE", 2)
+    monkeypatch.setattr(views, "CASES_COUNTED_UP_TO", 3)
+    for i in range(5):
+        make_case(handler, name=f"Pat Example {i}")
+
+    def counts(url: str) -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as queries:
+            html = handler_client.get(url).content.decode()
+        return sum("COUNT(" in q["sql"].upper() for q in queries.captured_queries), html
+
+    first, html = counts("/cases/")
+    assert first == 1 and "More than 3 cases" in html
+    again, html = counts("/cases/?page=2")
+    assert again == 0 and "More than 3 cases" in html  # remembered, not counted again
+    # Other filters are another list, counted on their own (and under the cap, exactly).
+    filtered, html = counts("/cases/?q=Example+2")
+    assert filtered == 0 and "1 case matching the filters" in html  # one page: its rows are the total
+    # Once forgotten, the list is counted again.
+    monkeypatch.setattr(paging, "REMEMBER_SECONDS", 0)
+    from django.core.cache import cache
+
+    cache.clear()
+    later, html = counts("/cases/")
+    assert later == 1 and "More than 3 cases" in html
+
+
+def test_one_case_is_found_by_the_same_rule_as_the_list(org, team, other_team, other_org, handler, outsider,
+                                                        make_user, make_case):
+    """case_for checks the one case it reads (may_see_case) instead of building the whole
+    visibility query: for every user and case both must agree, and case_for gives a 404 exactly
+    where the case is missing from the user's list."""
+    from django.http import Http404
+
+    from justculture.cases.selectors import case_for, may_see_case, visible_cases
+
+    ward, maternity = make_case(handler, on_team=team), make_case(handler, on_team=other_team, name="Jo Bloggs")
+    assigned_maternity = make_case(handler, on_team=other_team, name="Al Smith")
+    elsewhere = make_case(outsider, on_team=team_create_for(other_org))
+    ward_only = make_user(org, ("case-handler", team))
+    ward_only_assigned = make_user(org, ("case-handler", team))
+    assigned_maternity.assigned_to.add(ward_only_assigned)
+    analyst = make_user(org, "equality-analyst")  # no view_case permission at all
+    cases = [ward, maternity, assigned_maternity, elsewhere]
+    expected = {
+        handler: {ward, maternity, assigned_maternity},
+        ward_only: {ward},
+        ward_only_assigned: {ward, assigned_maternity},
+        analyst: set(),
+        outsider: {elsewhere},
+    }
+    for user, visible in expected.items():
+        assert set(visible_cases(user)) == visible
+        for case in cases:
+            assert may_see_case(user, case) is (case in visible)
+            if case in visible:
+                assert case_for(user, case.reference).pk == case.pk
+            elif case.reference not in {c.reference for c in visible}:
+                # (References are numbered per organisation: another organisation's C-0001 is
+                # this user's own C-0001 when they have one.)
+                with pytest.raises(Http404):
+                    case_for(user, case.reference)
+
+
+def team_create_for(organisation):
+    return team_create(organisation=organisation, name="Ward 9")
