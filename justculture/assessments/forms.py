@@ -43,11 +43,13 @@ class AnswerForm(JCForm):
         super().__init__(*args, **kwargs)
         doc_field = self.fields["documents"]
         assert isinstance(doc_field, forms.ModelMultipleChoiceField)
-        doc_field.queryset = EvidenceDocument.objects.filter(pk__in=[d.pk for d in documents])
-        doc_field.choices = [(d.pk, _document_label(d)) for d in documents]
         factor_field = self.fields["factor_records"]
         assert isinstance(factor_field, forms.ModelMultipleChoiceField)
-        factor_field.queryset = FactorRecord.objects.filter(pk__in=[f.record.pk for f in factors])
+        if self.is_bound:
+            # Only an answer being sent is checked against the case's own documents and factors.
+            doc_field.queryset = EvidenceDocument.objects.filter(pk__in=[d.pk for d in documents])
+            factor_field.queryset = FactorRecord.objects.filter(pk__in=[f.record.pk for f in factors])
+        doc_field.choices = [(d.pk, _document_label(d)) for d in documents]
         factor_field.choices = [(f.record.pk, f.title) for f in factors]
 
 

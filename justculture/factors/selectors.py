@@ -11,14 +11,11 @@ CUSTOM_PREFIX = "org-"
 
 def factors_for(organisation: Organisation) -> list[Factor]:
     """The ten default factors followed by the organisation's own active ones."""
+    rows = OrganisationFactor.objects.filter(organisation=organisation, active=True).values_list(
+        "key", "title", "description")
     custom = [
-        Factor(
-            id=CUSTOM_PREFIX + f.key,
-            title=f.title,
-            description=f.description,
-            builtin=False,
-        )
-        for f in OrganisationFactor.objects.filter(organisation=organisation, active=True)
+        Factor(id=CUSTOM_PREFIX + key, title=title, description=description, builtin=False)
+        for key, title, description in rows
     ]
     return [*default_taxonomy().factors, *custom]
 
