@@ -10,8 +10,9 @@ collected with the manifest, as docs/operations.md describes) on a free local po
 bench/bench_settings.py, which adds one trivial view (/bench/trivial/) to the product's URLs and
 changes nothing else. It signs in through the sign-in form as --username (by default
 bench.handler, a case handler for the three busiest teams, whose role needs no second factor),
-then runs --clients concurrent clients (threads spread over a few processes, each with its own
-keep-alive connection) on each page in turn, for --rounds rounds (the pages take turns, so a
+once per client, so that each client has its own session as separate browsers would, then runs
+--clients concurrent clients (threads spread over a few processes, each with its own keep-alive
+connection) on each page in turn, for --rounds rounds (the pages take turns, so a
 change in the machine's load falls on all of them alike), each time for a --warmup and then
 --duration / --rounds seconds, and reports requests per second, the median (p50), p95 and p99
 latencies, and the ratio of each page's rate to the trivial view's, measured in the same run.
@@ -187,16 +188,17 @@ def choose_pages(username: str, sample: int) -> dict[str, list[str]]:
 # --- Load ----------------------------------------------------------------------------------------
 
 
-def client_process(port: int, cookie: str, urls: list[str], threads: int, warmup: float, duration: float,
+def client_process(port: int, cookies: list[str], urls: list[str], threads: int, warmup: float, duration: float,
                    start_at: float, queue: Any) -> None:
-    """Run ``threads`` keep-alive clients; put (latencies in seconds, errors, statuses) on the queue."""
+    """Run ``threads`` keep-alive clients, each with its own session cookie; put (latencies in
+    seconds, errors, statuses) on the queue."""
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
     measure_from = start_at + warmup
     stop_at = measure_from + duration
 
-    def client(offset: int) -> None:
+    def client(offset: int, cookie: str) -> None:
         conn = http.client.HTTPConnection(HOST, port, timeout=60)
         mine: list[float] = []
         problems: list[str] = []
@@ -233,7 +235,7 @@ def client_process(port: int, cookie: str, urls: list[str], threads: int, warmup
             latencies.extend(mine)
             errors.extend(problems)
 
-    workers = [threading.Thread(target=client, args=(k * 7,)) for k in range(threads)]
+    workers = [threading.Thread(target=client, args=(k * 7, cookies[k])) for k in range(threads)]
     for w in workers:
         w.start()
     for w in workers:
@@ -241,14 +243,15 @@ def client_process(port: int, cookie: str, urls: list[str], threads: int, warmup
     queue.put((latencies, errors))
 
 
-def drive(port: int, cookie: str, urls: list[str], clients: int, processes: int, warmup: float,
+def drive(port: int, cookies: list[str], urls: list[str], clients: int, processes: int, warmup: float,
           duration: float) -> dict[str, Any]:
     queue: Any = multiprocessing.Queue()
     start_at = time.time() + 1.0
     per = [clients // processes + (1 if k < clients % processes else 0) for k in range(processes)]
+    firsts = [sum(per[:k]) for k in range(len(per))]
     procs = [multiprocessing.Process(target=client_process,
-                                     args=(port, cookie, urls, n, warmup, duration, start_at, queue))
-             for n in per if n]
+                                     args=(port, cookies[first:first + n], urls, n, warmup, duration, start_at, queue))
+             for first, n in zip(firsts, per, strict=True) if n]
     load_before = os.getloadavg()
     for p in procs:
         p.start()
@@ -337,14 +340,16 @@ def main(argv: list[str] | None = None) -> None:
     port = free_port()
     server = start_server(args, env, port)
     try:
-        cookie = sign_in(port, args.username, args.password)
+        # Each client signs in for itself, as 20 people (or 20 browser tabs) would: one session each.
+        # Sharing one session made every request wait for the others' save of the same session row.
+        cookies = [sign_in(port, args.username, args.password) for _ in range(args.clients)]
         names = [p.strip() for p in args.pages.split(",")]
         runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
         # Pages take turns, round after round, so that a change in the machine's load (other work)
         # falls on every page alike and the ratios stay fair.
         for number in range(1, args.rounds + 1):
             for name in names:
-                run = drive(port, cookie, pages[name], args.clients, args.processes, args.warmup,
+                run = drive(port, cookies, pages[name], args.clients, args.processes, args.warmup,
                             args.duration / args.rounds)
                 runs[name].append(run)
                 print(f"round {number}, {name} ({len(pages[name])} URL(s), e.g. {pages[name][0]}): "

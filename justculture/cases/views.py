@@ -68,7 +68,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
     other_params = request.GET.copy()
     other_params.pop("page", None)
     return render(request, "cases/list.jinja", {
-        "form": form, "page": page, "states": case_states(), "guide": guide,
+        "form": form, "page": page,
+        # Looked up once per row: (tag colour, title) of each status, the title of each outcome.
+        "status_tags": {code: (state.tag, state.title) for code, state in case_states().states.items()},
+        "outcome_titles": {o.code: o.title for o in guide.outcomes.values()},
         "page_query": other_params.urlencode(),
         "case_url": _case_url_maker(),
         "filtered": filters != selectors.CaseFilters(),
