@@ -12,6 +12,7 @@ from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
 from django.views.decorators.http import require_http_methods
 
@@ -26,6 +27,7 @@ from justculture.cases.forms import (
 )
 from justculture.cases.overview import case_overview, latest_versions
 from justculture.cases.states import case_states
+from justculture.core.formatting import localtime_date
 from justculture.core.http import current_user
 from justculture.core.paging import capped_page
 from justculture.core.permissions import Permission, any_team_permission, has_permission
@@ -65,6 +67,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
     # and filters (core/paging.py).
     page = capped_page(cases, request.GET.get("page"), per_page=CASES_PER_PAGE, cap=CASES_COUNTED_UP_TO,
                        remember_as=f"cases:{user.pk}:{hashlib.sha256(repr(filters).encode()).hexdigest()[:32]}")
+    # The incident dates in the current time zone, looked up once for the page rather than per row.
+    zone = timezone.get_current_timezone()
+    for row in page.rows:
+        row["occurred_on"] = localtime_date(row["occurred_at"], zone)
     other_params = request.GET.copy()
     other_params.pop("page", None)
     return render(request, "cases/list.jinja", {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,18 +10,29 @@ import nhsuk_frontend_jinja
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader
 
 from justculture.cases.choices import regulator_name
-from justculture.core.formatting import filesize
+from justculture.core.formatting import filesize, localtime_date
 
 NHSUK_TEMPLATES = Path(nhsuk_frontend_jinja.__file__).parent / "templates"
 
 
+# URLs without arguments (the header's and footer's links, a form's action) are worked out once
+# per URL conf and script prefix rather than on every page (docs/performance.md).
+_plain_urls: dict[tuple[str, str, str], str] = {}
+
+
 def url(name: str, *args: Any, **kwargs: Any) -> str:
-    return reverse(name, args=args or None, kwargs=kwargs or None)
+    if args or kwargs:
+        return reverse(name, args=args or None, kwargs=kwargs or None)
+    key = (name, get_script_prefix(), str(get_urlconf() or settings.ROOT_URLCONF))
+    found = _plain_urls.get(key)
+    if found is None:
+        found = _plain_urls[key] = reverse(name)
+    return found
 
 
 def environment(**options: Any) -> Environment:
@@ -72,14 +83,6 @@ def can_org(user: Any, permission: str) -> bool:
     from justculture.core.permissions import Permission, has_permission
 
     return bool(getattr(user, "is_authenticated", False)) and has_permission(user, Permission(permission))
-
-
-def localtime_date(value: datetime | date | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = timezone.localtime(value).date()
-    return f"{value.day} {value:%B %Y}"
 
 
 def localtime_datetime(value: datetime | None) -> str:

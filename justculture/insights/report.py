@@ -35,7 +35,7 @@ from urllib.parse import urlencode
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from justculture.config.jinja2 import localtime_date
+from justculture.core.formatting import localtime_date
 from justculture.guide import default_guide
 from justculture.insights import selectors
 from justculture.insights.charts import Chart, bar_chart

@@ -37,3 +37,21 @@ def test_select_with_an_error_is_marked_and_described_by_its_message(case: Case,
     assert '<label class="nhsuk-label" for="status">Status</label>' in html
     # The other selects keep no error and the chosen value is the one selected.
     assert '<select class="nhsuk-select" id="team" name="team">' in html
+
+
+def test_links_without_arguments_follow_the_script_prefix_and_url_conf(settings):
+    """Plain URLs in templates are remembered (config/jinja2.py), per script prefix and URL conf:
+    an app served under a path prefix, or with another URL conf, still links correctly."""
+    from django.urls import clear_script_prefix, set_script_prefix
+
+    from justculture.config.jinja2 import url
+
+    assert url("cases:list") == "/cases/"
+    set_script_prefix("/justculture/")
+    try:
+        assert url("cases:list") == "/justculture/cases/"
+    finally:
+        clear_script_prefix()
+    assert url("cases:list") == "/cases/"
+    settings.ROOT_URLCONF = "bench.bench_urls"
+    assert url("bench-trivial") == "/bench/trivial/"
