@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -52,6 +53,22 @@ def visible_cases(user: User, *, paged: bool = False) -> QuerySet[Case]:
 
 
 CASE_RELATED = ("incident", "person", "team", "organisation", "created_by")
+
+
+def visible_case_ids(user: User, team_of: Mapping[int, int]) -> set[int]:
+    """Which of these cases (case id -> its team id, all in the user's organisation) the user may
+    see, by the rule of ``visible_cases``, without sending thousands of ids back to the database:
+    the role check is done here and the user's own assignments are read once."""
+    if not user.is_authenticated or user.organisation_id is None:
+        return set()
+    whole, teams = teams_with_permission(user, Permission.VIEW_CASE)
+    if whole:
+        return set(team_of)
+    visible = {case_id for case_id, team_id in team_of.items() if team_id in teams}
+    if len(visible) < len(team_of):
+        assigned = Case.assigned_to.through.objects.filter(user_id=user.pk, case__organisation_id=user.organisation_id)
+        visible |= set(assigned.values_list("case_id", flat=True)) & team_of.keys()
+    return visible
 
 
 def may_see_case(user: User, case: Case) -> bool:

@@ -16,14 +16,25 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    Func,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from justculture.assessments.models import Assessment
 from justculture.cases.models import Case, Person
-from justculture.cases.selectors import case_for, visible_cases
+from justculture.cases.selectors import case_for, visible_case_ids
 from justculture.core.models import Organisation, Team, User
 from justculture.core.permissions import Permission, has_permission, teams_with_permission
 from justculture.decisions.models import Decision
@@ -106,22 +117,29 @@ def _measure_rows(organisation: Organisation, measure: str, team: Team | None,
     if team is not None:
         decisions = decisions.filter(case__team=team)
     including = decisions
-    if connection.features.supports_json_field_contains:
-        # Let the database skip decisions without the measure (PostgreSQL: jsonb @>); the
-        # membership test below gives the same answer where it cannot.
+    filtered_by_database = connection.features.supports_json_field_contains
+    if filtered_by_database:
+        # Let the database skip decisions without the measure (PostgreSQL: jsonb @>); where it
+        # cannot, the measures are read and tested here. Not reading them where the database
+        # has tested them saves decoding thousands of JSON lists (docs/performance.md).
         including = decisions.filter(measures__contains=[measure])
-    extra = (f"case__person__{person_field}",) if person_field else ()
+    fields = ["case_id", "decided_on", "case__person_id", "superseded"]
+    if person_field:
+        fields.append(f"case__person__{person_field}")
+    if not filtered_by_database:
+        fields.append("measures")
     first: dict[int, date] = {}
     found: dict[int, tuple[int, date, Any]] = {}
-    for case_id, measures, decided_on, person_id, superseded, *value in (
+    for row in (
         including.annotate(superseded=Exists(_newer_decision())).order_by("case_id", "recorded_at", "id")
-        .values_list("case_id", "measures", "decided_on", "case__person_id", "superseded", *extra)
+        .values_list(*fields)
     ):
-        if measure not in (measures or []):
+        case_id, decided_on, person_id, superseded = row[:4]
+        if not filtered_by_database and measure not in (row[-1] or []):
             continue
         first.setdefault(case_id, decided_on)
         if not superseded:  # the case's current decision includes the measure
-            found[case_id] = (person_id, first[case_id], value[0] if value else None)
+            found[case_id] = (person_id, first[case_id], row[4] if person_field else None)
     return found
 
 
@@ -154,6 +172,27 @@ def _event_people_values(organisation: Organisation, event: Event, period: Perio
         return {person: value for person, day, value in
                 _measure_rows(organisation, event.measure, team, person_field).values() if period.contains(day)}
     raise ValueError(f"Unknown event {event.code!r}")
+
+
+def _event_value_counts(organisation: Organisation, event: Event, period: Period, team: Team | None,
+                        person_field: str) -> Counter[Any]:
+    """{value of ``person_field``: how many people who entered the event in the period have it}.
+    For the two events that are plain rows in the period, the database counts the people by value
+    (a person has one value: a field of theirs or of their one equality record), so only a row per
+    value comes back instead of a row per person (docs/performance.md)."""
+    start, end = _bounds(period)
+    if event.code == "concern-raised":
+        rows: QuerySet[Any] = Case.objects.filter(organisation=organisation, created_at__gte=start, created_at__lt=end)
+        person, value = "person_id", f"person__{person_field}"
+    elif event.code == "assessment-started":
+        rows = Assessment.objects.filter(organisation=organisation, started_at__gte=start, started_at__lt=end)
+        person, value = "case__person_id", f"case__person__{person_field}"
+    else:
+        return Counter(_event_people_values(organisation, event, period, team, person_field).values())
+    if team is not None:
+        rows = rows.filter(team=team) if event.code == "concern-raised" else rows.filter(case__team=team)
+    counts = rows.order_by().values(value).annotate(people=Count(person, distinct=True)).values_list(value, "people")
+    return Counter(dict(counts))
 
 
 def _person_field(dimension: Dimension) -> str:
@@ -365,8 +404,9 @@ def figures(
     the_dimension = defs.dimension(dimension)
     label, note = choose_workforce_period(organisation, period, workforce_period)
     heads = headcounts(organisation, label, the_dimension, team)
-    values = _event_people_values(organisation, the_event, period, team, _person_field(the_dimension))
-    counted = Counter(_group_of(value, the_dimension) for value in values.values())
+    counted: Counter[str] = Counter()
+    for value, people in _event_value_counts(organisation, the_event, period, team, _person_field(the_dimension)).items():
+        counted[_group_of(value, the_dimension)] += people
     ref = _reference_for(the_dimension, heads, reference)
     codes = [g.code for g in the_dimension.groups if g.code == ref or heads.get(g.code) or counted.get(g.code)]
     not_stated = sum(n for code, n in counted.items() if not the_dimension.is_stated(code))
@@ -492,6 +532,22 @@ class Departures:
         return self.total - len(self.shown)
 
 
+class JoinedCodes(Func):
+    """A JSON list of codes (outcome letters, measure codes: no commas in them) as one text of the
+    codes joined by commas, in the database; ``_codes`` splits it again."""
+
+    output_field = CharField()
+    template = "array_to_string(ARRAY(SELECT jsonb_array_elements_text(%(expressions)s)), ',')"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection,
+                           template="(SELECT group_concat(value, ',') FROM json_each(%(expressions)s))", **extra)
+
+
+def _codes(joined: str | None) -> list[str]:
+    return joined.split(",") if joined else []
+
+
 def departures(user: User, organisation: Organisation, *, period: Period, team: Team | None = None) -> Departures:
     """Decisions that departed from the guide in the period: in full for cases the user may see,
     as a count for the rest. Never with anyone's equality data."""
@@ -501,15 +557,21 @@ def departures(user: User, organisation: Organisation, *, period: Period, team: 
     if team is not None:
         decisions = decisions.filter(case__team=team)
     # Plain rows of the columns shown rather than model instances (docs/performance.md).
+    # The two JSON lists come as comma-joined text, split here: decoding thousands of small JSON
+    # values through the field was most of this list's time (docs/performance.md).
     all_decisions = list(decisions.values_list(
-        "case_id", "case__reference", "decided_on", "guide_outcomes", "measures", "departure_justification"))
-    visible = set(visible_cases(user).filter(pk__in={d[0] for d in all_decisions}).values_list("pk", flat=True))
+        "case_id", "case__team_id", "case__reference", "decided_on", JoinedCodes("guide_outcomes"),
+        JoinedCodes("measures"), "departure_justification"))
+    # Which cases the viewer may open, by the case list's rule, worked out here rather than by
+    # sending every case id back in a second query (docs/performance.md).
+    visible = visible_case_ids(user, {d[0]: d[1] for d in all_decisions})
     rules = decision_rules()
     shown = [
-        Departure(reference, decided_on, list(outcomes or []),
-                  [rules.measures[m].title if m in rules.measures else m for m in measures],
+        Departure(reference, decided_on, _codes(outcomes),
+                  [rules.measures[m].title if m in rules.measures else m for m in _codes(measures)],
                   justification)
-        for case_id, reference, decided_on, outcomes, measures, justification in all_decisions if case_id in visible
+        for case_id, _team, reference, decided_on, outcomes, measures, justification in all_decisions
+        if case_id in visible
     ]
     return Departures(total=len(all_decisions), shown=shown)
 

@@ -317,12 +317,12 @@ def test_case_list_remembers_for_a_while_that_it_runs_past_the_cap(team, handler
 
 def test_one_case_is_found_by_the_same_rule_as_the_list(org, team, other_team, other_org, handler, outsider,
                                                         make_user, make_case):
-    """case_for checks the one case it reads (may_see_case) instead of building the whole
-    visibility query: for every user and case both must agree, and case_for gives a 404 exactly
-    where the case is missing from the user's list."""
+    """case_for checks the one case it reads (may_see_case), and visible_case_ids many cases it
+    was given, instead of building the whole visibility query: for every user and case all must
+    agree with the list, and case_for gives a 404 exactly where the case is missing from it."""
     from django.http import Http404
 
-    from justculture.cases.selectors import case_for, may_see_case, visible_cases
+    from justculture.cases.selectors import case_for, may_see_case, visible_case_ids, visible_cases
 
     ward, maternity = make_case(handler, on_team=team), make_case(handler, on_team=other_team, name="Jo Bloggs")
     assigned_maternity = make_case(handler, on_team=other_team, name="Al Smith")
@@ -341,6 +341,9 @@ def test_one_case_is_found_by_the_same_rule_as_the_list(org, team, other_team, o
     }
     for user, visible in expected.items():
         assert set(visible_cases(user)) == visible
+        # The same rule for many cases at once (the fairness page's departures list).
+        own = {c.pk: c.team_id for c in cases if c.organisation_id == user.organisation_id}
+        assert visible_case_ids(user, own) == {c.pk for c in visible}
         for case in cases:
             assert may_see_case(user, case) is (case in visible)
             if case in visible:
