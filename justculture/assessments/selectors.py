@@ -10,7 +10,8 @@ from django.http import Http404
 
 from justculture.assessments.models import Answer, Assessment, PeerView
 from justculture.cases.models import Act, Case, EvidenceDocument, FactorRecord
-from justculture.factors.selectors import factors_for
+from justculture.factors.selectors import CUSTOM_PREFIX, factors_for
+from justculture.factors.taxonomy import default_taxonomy
 from justculture.guide import GuideDefinition, Question
 
 
@@ -87,14 +88,17 @@ class FactorRow:
 
 def factor_rows(case: Case) -> list[FactorRow]:
     """The case's recorded contextual factors, in taxonomy order (unknown ids last)."""
-    factors = factors_for(case.organisation)
+    # The number of documents of each record in the same query, rather than every document.
+    found = list(case.factor_records.annotate(document_total=Count("documents")))
+    # The organisation's own factors are read only when one of them is recorded: the ten
+    # default ones come from the taxonomy file (docs/performance.md).
+    if any(record.factor_id.startswith(CUSTOM_PREFIX) for record in found):
+        factors = factors_for(case.organisation)
+    else:
+        factors = list(default_taxonomy().factors)
     order = {f.id: i for i, f in enumerate(factors)}
     by_id = {f.id: f for f in factors}
-    # The number of documents of each record in the same query, rather than every document.
-    records = sorted(
-        case.factor_records.annotate(document_total=Count("documents")),
-        key=lambda r: (order.get(r.factor_id, len(order)), r.pk),
-    )
+    records = sorted(found, key=lambda r: (order.get(r.factor_id, len(order)), r.pk))
     rows = []
     for record in records:
         factor = by_id.get(record.factor_id)

@@ -34,7 +34,7 @@ from justculture.core.permissions import Permission, any_team_permission, has_pe
 from justculture.factors.selectors import factors_for
 from justculture.guide import default_guide
 
-CASES_PER_PAGE = 50
+CASES_PER_PAGE = 25
 # Above this many cases the list says "more than 1,000" rather than count them all (core/paging.py).
 CASES_COUNTED_UP_TO = 1000
 

@@ -318,3 +318,25 @@ def test_linking_evidence_from_the_factor_page(
         "staffing", "unusual-expectations"}
     page = html(handler_client.get(list_url(case)))
     assert page.count('<td class="nhsuk-table__cell">2</td>') == 2
+
+
+def test_assessment_factor_rows_name_default_and_organisation_factors_in_order(
+    handler: User, case: Case, admin: User
+) -> None:
+    """The question pages list the case's recorded factors in taxonomy order: the ten default
+    ones first, then the organisation's own (read only when one of them is recorded)."""
+    from justculture.assessments.selectors import factor_rows
+    from justculture.factors.services import organisation_factor_create
+
+    record(case, handler, "personal-health")
+    record(case, handler, "staffing")
+    taxonomy = default_taxonomy()
+    assert [row.title for row in factor_rows(case)] == [
+        taxonomy.factors[0].title, next(f.title for f in taxonomy.factors if f.id == "personal-health")]
+    assert taxonomy.factors[0].id == "staffing"
+    assert [row.special_category for row in factor_rows(case)] == [False, True]
+    organisation_factor_create(organisation=case.organisation, title="IT system outage",
+                               description="The electronic record was unavailable.", by=admin)
+    record(case, handler, "org-it-system-outage")
+    titles = [row.title for row in factor_rows(case)]
+    assert titles[-1] == "IT system outage" and len(titles) == 3
