@@ -145,10 +145,13 @@ class CaseFilterForm(JCForm):
                               error_messages={"invalid": "Enter a real date for 'incident to'"})
     factor = forms.ChoiceField(label="Contextual factor found", required=False, choices=())
 
-    def __init__(self, *args: Any, teams: Any, outcomes: list[tuple[str, str]],
+    #: The names of the filters in a query string (anything else, such as ``page``, is not one).
+    FILTER_NAMES = ("q", "status", "team", "outcome", "date_from", "date_to", "factor")
+
+    def __init__(self, *args: Any, teams: list[tuple[str, str]], outcomes: list[tuple[str, str]],
                  factors: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["factor"].choices = [("", "Any factor"), *(factors or [])]  # type: ignore[attr-defined]
         self.fields["status"].choices = [("", "Any status"), *case_states().choices()]  # type: ignore[attr-defined]
-        self.fields["team"].choices = [("", "Any team"), *[(str(t.pk), str(t)) for t in teams]]  # type: ignore[attr-defined]
+        self.fields["team"].choices = [("", "Any team"), *teams]  # type: ignore[attr-defined]
         self.fields["outcome"].choices = [("", "Any outcome"), ("none", "No outcome yet"), *outcomes]  # type: ignore[attr-defined]

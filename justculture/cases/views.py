@@ -8,13 +8,16 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
 from django.views.decorators.http import require_http_methods
+from markupsafe import Markup
 
 from justculture.cases import selectors, services
 from justculture.cases.forms import (
@@ -42,11 +45,12 @@ CASES_COUNTED_UP_TO = 1000
 def case_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     guide = default_guide()
-    form = CaseFilterForm(
-        request.GET or None, teams=selectors.teams_of(user),
-        outcomes=[(o.code, f"{o.code}: {o.title}") for o in guide.outcomes.values()],
-        factors=[(f.id, f.title) for f in factors_for(user.organisation)] if user.organisation else [],
-    )
+    teams = [(str(pk), f"{name} ({site})" if site else name)
+             for pk, name, site in selectors.teams_of(user).values_list("pk", "name", "site")]
+    outcomes = [(o.code, f"{o.code}: {o.title}") for o in guide.outcomes.values()]
+    factors = [(f.id, f.title) for f in factors_for(user.organisation)] if user.organisation else []
+    filtering = any(name in request.GET for name in CaseFilterForm.FILTER_NAMES)
+    form = CaseFilterForm(request.GET if filtering else None, teams=teams, outcomes=outcomes, factors=factors)
     filters = selectors.CaseFilters()
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -73,16 +77,39 @@ def case_list(request: HttpRequest) -> HttpResponse:
         row["occurred_on"] = localtime_date(row["occurred_at"], zone)
     other_params = request.GET.copy()
     other_params.pop("page", None)
+    filtered = filters != selectors.CaseFilters()
     return render(request, "cases/list.jinja", {
-        "form": form, "page": page,
+        "form": form, "page": page, "filter_form": _filter_form_html(request, form, filtered, (teams, outcomes, factors)),
         # Looked up once per row: (tag colour, title) of each status, the title of each outcome.
         "status_tags": {code: (state.tag, state.title) for code, state in case_states().states.items()},
         "outcome_titles": {o.code: o.title for o in guide.outcomes.values()},
         "page_query": other_params.urlencode(),
         "case_url": _case_url_maker(),
-        "filtered": filters != selectors.CaseFilters(),
+        "filtered": filtered,
         "can_open": any_team_permission(user, Permission.OPEN_CASE),
     })
+
+
+# The filter form as it stands before any filter is chosen (how most people arrive at the list) is
+# the same for everyone in an organisation until its teams or factors change, so its HTML is kept
+# for a while under a key made of everything it shows: building and rendering the form was a
+# third of the list's time (docs/performance.md). A form with filters or errors is always rendered.
+FILTER_FORM_KEEP_SECONDS = 600
+
+
+def _filter_form_html(request: HttpRequest, form: CaseFilterForm, filtered: bool, choices: object) -> Markup:
+    def rendered() -> str:
+        return render_to_string("cases/_filter_form.jinja", {"form": form, "filtered": filtered}, request=request)
+
+    if form.is_bound:
+        return Markup(rendered())  # noqa: S704 - our own template's output, escaped when rendered
+    shown = repr((choices, case_states().choices(), get_script_prefix(), get_urlconf()))
+    key = f"case-filter-form:{hashlib.sha256(shown.encode()).hexdigest()}"
+    html = cache.get(key)
+    if html is None:
+        html = rendered()
+        cache.set(key, html, FILTER_FORM_KEEP_SECONDS)
+    return Markup(html)  # noqa: S704 - our own template's output, escaped when rendered
 
 
 def _case_url_maker() -> Callable[[str], str]:

@@ -357,3 +357,23 @@ def test_one_case_is_found_by_the_same_rule_as_the_list(org, team, other_team, o
 
 def team_create_for(organisation):
     return team_create(organisation=organisation, name="Ward 9")
+
+
+def test_the_unfiltered_filter_form_is_reused_but_always_shows_current_teams(org, team, handler, handler_client,
+                                                                             make_case):
+    """The filter form's HTML is kept while no filter is chosen (cases/views.py), under a key made
+    of what it shows: a new team appears at once, and a form with filters shows what was typed."""
+    make_case(handler)
+    first = handler_client.get("/cases/").content.decode()
+    assert '<form method="get" action="/cases/" id="main-form"' in first  # markup, not escaped text
+    assert f'<option value="{team.pk}">{team}</option>' in first and "Clear filters" not in first
+    assert handler_client.get("/cases/?page=1").content.decode().count('id="main-form"') == 1
+    added = team_create(organisation=org, name="Ward 99")
+    again = handler_client.get("/cases/").content.decode()
+    assert f'<option value="{added.pk}">Ward 99</option>' in again
+    filtered = handler_client.get("/cases/", {"q": "Sam <b>", "team": str(team.pk)}).content.decode()
+    assert 'value="Sam &lt;b&gt;"' in filtered and "Clear filters" in filtered
+    assert f'<option value="{team.pk}" selected>{team}</option>' in filtered
+    # Back to no filters: the kept form, with nothing typed in it.
+    plain = handler_client.get("/cases/").content.decode()
+    assert 'value="Sam' not in plain and "Clear filters" not in plain
