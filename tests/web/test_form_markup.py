@@ -179,3 +179,27 @@ def test_checkboxes_markup_matches_the_nhsuk_library(form, name, options):
 def test_submit_button_markup_matches_the_nhsuk_library(text, classes):
     assert shape(render(OURS["submit"], text=text, classes=classes)) == shape(
         render(LIBRARY["submit"], text=text, classes=classes))
+
+
+@pytest.mark.parametrize(("previous", "following"), [
+    ({"href": "?q=a&page=1", "labelText": "Page 1 of 3"}, {"href": "?q=a&page=3", "labelText": "Page 3 of 3"}),
+    ({"href": "?page=40", "labelText": "Page 40"}, None),
+    (None, {"href": "?page=2", "labelText": "Page 2"}),
+])
+def test_pagination_markup_matches_the_nhsuk_library(previous, following):
+    library = render("""{%- from "nhsuk/components/pagination/macro.jinja" import pagination -%}
+{{ pagination({"ariaLabel": "Pages of cases", "previous": previous, "next": following}) }}""",
+                     previous=previous or {}, following=following or {})
+    ours = render("""{%- from "_pagination.jinja" import pagination -%}
+{{ pagination("Pages of cases", previous=previous, next=following) }}""", previous=previous, following=following)
+    assert shape(ours) == shape(library)
+    assert ours.count('rel="prev"') == (1 if previous else 0) and ours.count('rel="next"') == (1 if following else 0)
+
+
+def test_skip_link_matches_the_nhsuk_library(handler_client):
+    library = render("""{%- from "nhsuk/components/skip-link/macro.jinja" import skipLink -%}
+{{ skipLink({"href": "#maincontent", "text": "Skip to main content"}) }}""")
+    page = handler_client.get("/cases/").content.decode()
+    ours = page[page.index('<a class="nhsuk-skip-link"'):]
+    ours = ours[: ours.index("</a>") + 4]
+    assert shape(ours) == shape(library)
