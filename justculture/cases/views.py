@@ -45,14 +45,16 @@ CASES_COUNTED_UP_TO = 1000
 def case_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     guide = default_guide()
-    teams = [(str(pk), f"{name} ({site})" if site else name)
-             for pk, name, site in selectors.teams_of(user).values_list("pk", "name", "site")]
+    team_rows = list(selectors.teams_of(user).values_list("pk", "name", "site"))
+    teams = [(str(pk), f"{name} ({site})" if site else name) for pk, name, site in team_rows]
     outcomes = [(o.code, f"{o.code}: {o.title}") for o in guide.outcomes.values()]
     factors = [(f.id, f.title) for f in factors_for(user.organisation)] if user.organisation else []
+    # The form is built only when filters were sent; without them its HTML is usually kept
+    # (_filter_form_html).
     filtering = any(name in request.GET for name in CaseFilterForm.FILTER_NAMES)
-    form = CaseFilterForm(request.GET if filtering else None, teams=teams, outcomes=outcomes, factors=factors)
+    form = CaseFilterForm(request.GET, teams=teams, outcomes=outcomes, factors=factors) if filtering else None
     filters = selectors.CaseFilters()
-    if form.is_bound and form.is_valid():
+    if form is not None and form.is_valid():
         data = form.cleaned_data
         filters = selectors.CaseFilters(
             q=data["q"].strip(), status=data["status"], team=int(data["team"]) if data["team"] else None,
@@ -63,8 +65,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     # and people (descriptions, concerns) and making model objects of them was a good part of the
     # page's time at scale (docs/performance.md).
     cases = selectors.case_list(user, filters, paged=True).values(
-        "reference", "status", "latest_outcome", person_name=F("person__name"),
-        person_role=F("person__role_title"), team_name=F("team__name"), occurred_at=F("incident__occurred_at"),
+        "reference", "status", "latest_outcome", "team_id", person_name=F("person__name"),
+        person_role=F("person__role_title"), occurred_at=F("incident__occurred_at"),
     )
     # One page of cases at a time, counted up to a thousand; a bad or out-of-range page number
     # shows the nearest page. That a list runs past the cap is remembered for a minute per user
@@ -72,14 +74,17 @@ def case_list(request: HttpRequest) -> HttpResponse:
     page = capped_page(cases, request.GET.get("page"), per_page=CASES_PER_PAGE, cap=CASES_COUNTED_UP_TO,
                        remember_as=f"cases:{user.pk}:{hashlib.sha256(repr(filters).encode()).hexdigest()[:32]}")
     # The incident dates in the current time zone, looked up once for the page rather than per row.
+    # Team names from the teams already read for the filter, rather than a join per row.
     zone = timezone.get_current_timezone()
+    team_names = {pk: name for pk, name, _site in team_rows}
     for row in page.rows:
         row["occurred_on"] = localtime_date(row["occurred_at"], zone)
+        row["team_name"] = team_names.get(row["team_id"], "")
     other_params = request.GET.copy()
     other_params.pop("page", None)
     filtered = filters != selectors.CaseFilters()
     return render(request, "cases/list.jinja", {
-        "form": form, "page": page, "filter_form": _filter_form_html(request, form, filtered, (teams, outcomes, factors)),
+        "form": form, "page": page, "filter_form": _filter_form_html(request, form, filtered, teams, outcomes, factors),
         # Looked up once per row: (tag colour, title) of each status, the title of each outcome.
         "status_tags": {code: (state.tag, state.title) for code, state in case_states().states.items()},
         "outcome_titles": {o.code: o.title for o in guide.outcomes.values()},
@@ -97,17 +102,19 @@ def case_list(request: HttpRequest) -> HttpResponse:
 FILTER_FORM_KEEP_SECONDS = 600
 
 
-def _filter_form_html(request: HttpRequest, form: CaseFilterForm, filtered: bool, choices: object) -> Markup:
-    def rendered() -> str:
-        return render_to_string("cases/_filter_form.jinja", {"form": form, "filtered": filtered}, request=request)
+def _filter_form_html(request: HttpRequest, form: CaseFilterForm | None, filtered: bool,
+                      teams: list[tuple[str, str]], outcomes: list[tuple[str, str]],
+                      factors: list[tuple[str, str]]) -> Markup:
+    def rendered(shown: CaseFilterForm) -> str:
+        return render_to_string("cases/_filter_form.jinja", {"form": shown, "filtered": filtered}, request=request)
 
-    if form.is_bound:
-        return Markup(rendered())  # noqa: S704 - our own template's output, escaped when rendered
-    shown = repr((choices, case_states().choices(), get_script_prefix(), get_urlconf()))
+    if form is not None:
+        return Markup(rendered(form))  # noqa: S704 - our own template's output, escaped when rendered
+    shown = repr((teams, outcomes, factors, case_states().choices(), get_script_prefix(), get_urlconf()))
     key = f"case-filter-form:{hashlib.sha256(shown.encode()).hexdigest()}"
     html = cache.get(key)
     if html is None:
-        html = rendered()
+        html = rendered(CaseFilterForm(None, teams=teams, outcomes=outcomes, factors=factors))
         cache.set(key, html, FILTER_FORM_KEEP_SECONDS)
     return Markup(html)  # noqa: S704 - our own template's output, escaped when rendered
 
