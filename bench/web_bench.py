@@ -19,7 +19,7 @@ latencies, and the ratio of each page's rate to the trivial view's, measured in 
 Pages:
 
 - trivial: /bench/trivial/ (sign-in check, session and user look-ups, a two-byte response);
-- case list: /cases/ (the first page of 50 of the cases the user may see, counted up to 1,000);
+- case list: /cases/ (the first page of 25 of the cases the user may see, counted up to 1,000);
 - case page: /cases/<reference>/, rotating over --sample cases of the user's teams;
 - guide question: the next question of an in-progress assessment, rotating over --sample of them.
 

@@ -54,7 +54,7 @@ def _statement() -> str:
     status, due = column(Action, "status"), column(Action, "due_date")
     open_in = ", ".join(["%s"] * len(OPEN_STATUSES))
     latest = (f"FROM {table(Decision)} WHERE {case_id[Decision]} = %s "
-              f"ORDER BY {column(Decision, 'recorded_at')} DESC, id DESC LIMIT 1")
+              f"ORDER BY {column(Decision, 'recorded_at')} DESC, {Decision._meta.pk.column} DESC LIMIT 1")
     # Only table and column names from the models go into the text; every value is a parameter.
     return (
         "SELECT "  # noqa: S608

@@ -73,8 +73,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     # and filters (core/paging.py).
     page = capped_page(cases, request.GET.get("page"), per_page=CASES_PER_PAGE, cap=CASES_COUNTED_UP_TO,
                        remember_as=f"cases:{user.pk}:{hashlib.sha256(repr(filters).encode()).hexdigest()[:32]}")
-    # The incident dates in the current time zone, looked up once for the page rather than per row.
-    # Team names from the teams already read for the filter, rather than a join per row.
+    # Per row: the incident date in the current time zone (looked up once for the page) and the
+    # team's name from the teams already read for the filter (rather than a join).
     zone = timezone.get_current_timezone()
     team_names = {pk: name for pk, name, _site in team_rows}
     for row in page.rows:

@@ -148,26 +148,32 @@ def event_people(organisation: Organisation, event: Event, period: Period, team:
     return set(_event_people_values(organisation, event, period, team, None))
 
 
+def _plain_event_rows(organisation: Organisation, event: Event, period: Period,
+                      team: Team | None) -> tuple[QuerySet[Any], str] | None:
+    """For the two events that are plain rows in the period (a case opened, an assessment
+    started): those rows, unordered (the models' ordering would join and sort), and the path from
+    a row to its Person. None for the measure events."""
+    start, end = _bounds(period)
+    if event.code == "concern-raised":
+        cases = Case.objects.filter(organisation=organisation, created_at__gte=start, created_at__lt=end)
+        return (cases if team is None else cases.filter(team=team)).order_by(), "person"
+    if event.code == "assessment-started":
+        started = Assessment.objects.filter(organisation=organisation, started_at__gte=start, started_at__lt=end)
+        return (started if team is None else started.filter(case__team=team)).order_by(), "case__person"
+    return None
+
+
 def _event_people_values(organisation: Organisation, event: Event, period: Period, team: Team | None,
                          person_field: str | None) -> dict[int, Any]:
     """{person id: value of ``person_field`` (a path from Person), or None} for the people who
     entered the event in the period. Reading the value in the same query saves reading every
     person's group afterwards (docs/performance.md)."""
-    start, end = _bounds(period)
-    if event.code == "concern-raised":
-        cases = Case.objects.filter(organisation=organisation, created_at__gte=start, created_at__lt=end)
-        if team is not None:
-            cases = cases.filter(team=team)
-        fields = ("person_id", *((f"person__{person_field}",) if person_field else ()))
-        return {row[0]: row[1] if person_field else None for row in cases.order_by().values_list(*fields).distinct()}
-    if event.code == "assessment-started":
-        assessments = Assessment.objects.filter(organisation=organisation, started_at__gte=start, started_at__lt=end)
-        if team is not None:
-            assessments = assessments.filter(case__team=team)
-        fields = ("case__person_id", *((f"case__person__{person_field}",) if person_field else ()))
-        # No ordering (the model's would join the acts and sort) and no repeats: one row a person.
-        return {row[0]: row[1] if person_field else None
-                for row in assessments.order_by().values_list(*fields).distinct()}
+    plain = _plain_event_rows(organisation, event, period, team)
+    if plain is not None:
+        rows, person = plain
+        fields = (f"{person}_id", *((f"{person}__{person_field}",) if person_field else ()))
+        # No repeats: one row a person.
+        return {row[0]: row[1] if person_field else None for row in rows.values_list(*fields).distinct()}
     if event.measure:
         return {person: value for person, day, value in
                 _measure_rows(organisation, event.measure, team, person_field).values() if period.contains(day)}
@@ -180,18 +186,12 @@ def _event_value_counts(organisation: Organisation, event: Event, period: Period
     For the two events that are plain rows in the period, the database counts the people by value
     (a person has one value: a field of theirs or of their one equality record), so only a row per
     value comes back instead of a row per person (docs/performance.md)."""
-    start, end = _bounds(period)
-    if event.code == "concern-raised":
-        rows: QuerySet[Any] = Case.objects.filter(organisation=organisation, created_at__gte=start, created_at__lt=end)
-        person, value = "person_id", f"person__{person_field}"
-    elif event.code == "assessment-started":
-        rows = Assessment.objects.filter(organisation=organisation, started_at__gte=start, started_at__lt=end)
-        person, value = "case__person_id", f"case__person__{person_field}"
-    else:
+    plain = _plain_event_rows(organisation, event, period, team)
+    if plain is None:
         return Counter(_event_people_values(organisation, event, period, team, person_field).values())
-    if team is not None:
-        rows = rows.filter(team=team) if event.code == "concern-raised" else rows.filter(case__team=team)
-    counts = rows.order_by().values(value).annotate(people=Count(person, distinct=True)).values_list(value, "people")
+    rows, person = plain
+    value = f"{person}__{person_field}"
+    counts = rows.values(value).annotate(people=Count(f"{person}_id", distinct=True)).values_list(value, "people")
     return Counter(dict(counts))
 
 
