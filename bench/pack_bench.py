@@ -81,6 +81,8 @@ def build_large_case(acts: int, documents: int) -> Any:
 
     from justculture.assessments import services as assessments
     from justculture.cases import services as cases
+    from justculture.casework import assessments as casework_assessments
+    from justculture.casework import decisions as casework_decisions
     from justculture.core import services as core
     from justculture.decisions import services as decisions
     from justculture.decisions.selectors import referral_question_ids
@@ -126,15 +128,15 @@ def build_large_case(acts: int, documents: int) -> Any:
         for question, answer in walk:
             assessments.assessment_answer(assessment=assessment, question_id=question, answer=answer,
                                           rationale=f"{question}: {PARAGRAPH}", by=user)
-        assessments.assessment_complete(assessment=assessment, by=user)
+        casework_assessments.assessment_complete(assessment=assessment, by=user)
         if number % 2 == 0:
             second = assessments.assessment_revisit(assessment=assessment, reason=PARAGRAPH, by=user)
             assessments.peer_view_add(assessment=second, peer_name=f"Peer {number}", peer_role="Staff nurse",
                                       experience="Three years on the ward", view="same", account=PARAGRAPH, by=user)
             assessments.assessment_answer(assessment=second, question_id="4a", answer="yes",
                                           rationale=f"Revisited: {PARAGRAPH}", by=user)
-            assessments.assessment_complete(assessment=second, by=user)
-    decisions.decision_record(
+            casework_assessments.assessment_complete(assessment=second, by=user)
+    casework_decisions.decision_record(
         case=case, measures=["support", "local-action"], local_action_types=["training", "supervision"],
         rationale=PARAGRAPH * 2, decided_by_name="Deputy chief nurse", decided_on=timezone.localdate(),
         support_detail=PARAGRAPH, support_offered=["occupational-health"], who_hurt=PARAGRAPH,

@@ -7,6 +7,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
 echo "justculture: ruff"
 .venv/bin/ruff check .
+echo "justculture: import-linter (the layers in pyproject.toml)"
+.venv/bin/lint-imports --no-cache --no-logo
 echo "justculture: mypy"
 .venv/bin/mypy justculture
 # Tests run in one process per core (pytest-xdist; each process gets its own test database).

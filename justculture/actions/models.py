@@ -16,6 +16,13 @@ class Action(models.Model):
     Actions are never deleted: one that is no longer needed is cancelled with a reason.
     """
 
+    # How each text field reaches the audit log (core.audit.snapshot; docs/audit.md). Factor ids
+    # can be made from an organisation factor's title; the log names factors by reference.
+    AUDIT_PLAIN = frozenset({"kind", "category", "status"})
+    AUDIT_FREE_TEXT = frozenset({"title", "description", "status_note", "factor_ids"})
+    # The outcome code of the assessment that prompted it (B and C reveal health information).
+    AUDIT_SENSITIVE = frozenset({"outcome_code"})
+
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="actions")
     # Copied from the case so the organisation-wide tracker filters by team without a join.

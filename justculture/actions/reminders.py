@@ -22,6 +22,7 @@ from django.utils import timezone
 from justculture.actions.models import Action, ReminderSent
 from justculture.actions.selectors import OPEN_STATUSES, my_actions, overdue_q
 from justculture.core import audit
+from justculture.core.audit_actions import AuditAction
 from justculture.core.models import User
 
 
@@ -97,7 +98,7 @@ def _send_one(*, user: User, count: int, today: date) -> None:
     with transaction.atomic():
         ReminderSent.objects.create(organisation_id=user.organisation_id, user=user, sent_on=today,
                                     overdue_count=count)
-        audit.record(by=None, action="actions.reminder", object_type="user", object_id=user.pk,
+        audit.record(by=None, action=AuditAction.ACTIONS_REMINDER, object_type="user", object_id=user.pk,
                      organisation_id=user.organisation_id,
                      summary=f"Overdue actions reminder e-mailed to {user.username}",
                      changes={"overdue": count, "day": today.isoformat()})

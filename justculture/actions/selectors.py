@@ -17,8 +17,9 @@ from django.utils import timezone
 from justculture.actions.models import Action
 from justculture.cases.models import Case
 from justculture.cases.selectors import visible_cases
+from justculture.cases.visibility import CaseVisibility
 from justculture.core.models import Organisation, Team, User
-from justculture.core.permissions import Permission, teams_with_permission
+from justculture.core.permissions import Permission, require
 from justculture.factors.selectors import factors_for
 
 OPEN_STATUSES = ("open", "in-progress")
@@ -51,11 +52,16 @@ def case_actions(case: Case) -> QuerySet[Action]:
     )
 
 
-def action_for(case: Case, pk: int) -> Action:
-    """One action of an already scoped case; any other action is a 404."""
+def action_for(case: Case, pk: int, *, user: User | None = None, permission: Permission | None = None) -> Action:
+    """One action of an already scoped case; any other action is a 404. Given a ``permission``,
+    a 403 unless the ``user`` holds it for the action's team (the team the services check)."""
     action = _rows(Action.objects.filter(case=case, organisation_id=case.organisation_id, pk=pk)).first()
     if action is None:
         raise Http404("No such action")
+    if permission is not None:
+        if user is None:
+            raise ValueError("action_for: a permission needs the user to check it for")
+        require(user, permission, action.team_id)
     return action
 
 
@@ -117,14 +123,13 @@ def tracker_scope(user: User) -> TrackerScope | None:
     """
     if not user.is_authenticated or user.organisation_id is None:
         return None
-    view_whole, view_teams = teams_with_permission(user, Permission.VIEW_CASE)
+    rule = CaseVisibility.of(user)
     in_org = Action.objects.filter(organisation_id=user.organisation_id)
-    if view_whole:
+    if rule.whole:
         return TrackerScope(True, in_org)
-    sees_some = bool(view_teams) or user.assigned_cases.filter(organisation_id=user.organisation_id).exists()
-    if not sees_some:
+    if not rule.sees_any():
         return None
-    return TrackerScope(False, in_org.filter(case__in=visible_cases(user).values("pk")))
+    return TrackerScope(False, in_org.filter(case__in=rule.cases().values("pk")))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 Thin: scope with the selectors, parse the form, call one service, render. Reads follow the case
 scoping (another organisation's case or action is a 404); writes need MANAGE_ACTIONS for the
-case's team, checked here before any form work and again by the services.
+case's (or action's) team, checked in the lookup before any form work (on GET and POST alike for
+the page that only adds, on POST for an action's page, which anyone who sees the case may read)
+and again by the services.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from justculture.actions import selectors, services
 from justculture.actions.forms import ActionEditForm, ActionForm, StatusForm, TrackerFilterForm, kind_of_category
 from justculture.actions.kinds import action_kinds
 from justculture.actions.models import Action
-from justculture.actions.services import ActionError
 from justculture.cases.selectors import case_for
+from justculture.core.errors import ServiceError
 from justculture.core.http import current_user
-from justculture.core.permissions import Permission, has_permission, require
+from justculture.core.permissions import Permission, has_permission
 
 ROW_LIMIT = 500
 
@@ -30,23 +32,6 @@ ROW_LIMIT = 500
 
 def _posted(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
-
-
-def _field_for(message: str) -> str | None:
-    """The form field an ActionError is about, so the message shows next to it."""
-    text = message.lower()
-    for needle, field in (
-        ("category", "category"), ("supports the individual", "kind"), ("owner", "owner"),
-        ("contextual factor", "factor_ids"), ("title", "title"), ("cancel", "note"), ("status", "status"),
-    ):
-        if needle in text:
-            return field
-    return None
-
-
-def _add_error(form: Any, exc: ActionError) -> None:
-    field = _field_for(str(exc))
-    form.add_error(field if field in form.fields else None, str(exc))
 
 
 @require_GET
@@ -78,8 +63,7 @@ def _prefill(factor_id: str | None, factors: list[tuple[str, str]]) -> dict[str,
 @require_http_methods(["GET", "POST"])
 def action_new(request: HttpRequest, reference: str) -> HttpResponse:
     user = current_user(request)
-    case = case_for(user, reference)
-    require(user, Permission.MANAGE_ACTIONS, case.team_id)
+    case = case_for(user, reference, permission=Permission.MANAGE_ACTIONS)
     factors = selectors.prompting_factor_choices(case)
     form = ActionForm(
         _posted(request), initial=_prefill(request.GET.get("factor"), factors),
@@ -93,8 +77,8 @@ def action_new(request: HttpRequest, reference: str) -> HttpResponse:
                 description=data["description"], owner=data["owner"], due_date=data["due_date"],
                 factor_ids=data["factor_ids"], by=user,
             )
-        except ActionError as exc:
-            _add_error(form, exc)
+        except ServiceError as exc:
+            form.add_service_error(exc)
         else:
             messages.success(request, f"Action added: {action.title}")
             return redirect("case_actions:list", case.reference)
@@ -105,10 +89,10 @@ def action_new(request: HttpRequest, reference: str) -> HttpResponse:
 def action_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     user = current_user(request)
     case = case_for(user, reference)
-    action = selectors.action_for(case, pk)
+    action = selectors.action_for(
+        case, pk, user=user, permission=Permission.MANAGE_ACTIONS if request.method == "POST" else None,
+    )
     which = "status" if request.POST.get("form") == "status" else "details"
-    if request.method == "POST":
-        require(user, Permission.MANAGE_ACTIONS, action.team_id)
     details_form = ActionEditForm(
         _posted(request) if which == "details" else None,
         initial={
@@ -126,8 +110,8 @@ def action_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse
                     action=action, status=status_form.cleaned_data["status"],
                     note=status_form.cleaned_data["note"], by=user,
                 )
-            except ActionError as exc:
-                _add_error(status_form, exc)
+            except ServiceError as exc:
+                status_form.add_service_error(exc)
             else:
                 messages.success(request, f"Status changed to {action_kinds().status_title(action.status).lower()}.")
                 return redirect("case_actions:detail", case.reference, action.pk)
@@ -139,8 +123,8 @@ def action_detail(request: HttpRequest, reference: str, pk: int) -> HttpResponse
                     description=data["description"], owner=data["owner"], due_date=data["due_date"],
                     factor_ids=data["factor_ids"], by=user,
                 )
-            except ActionError as exc:
-                _add_error(details_form, exc)
+            except ServiceError as exc:
+                details_form.add_service_error(exc)
             else:
                 messages.success(request, "The action was saved.")
                 return redirect("case_actions:detail", case.reference, action.pk)

@@ -16,6 +16,7 @@ from justculture.assessments import selectors, services
 from justculture.assessments.models import Assessment
 from justculture.cases.models import Act
 from justculture.cases.selectors import act_for, case_for
+from justculture.casework import assessments as casework
 from justculture.guide import Evaluation, GuideDefinition
 
 router = Router(tags=["assessments"])
@@ -57,6 +58,7 @@ def assessment_out(assessment: Assessment) -> dict[str, Any]:
         "versions": Assessment.objects.filter(act_id=assessment.act_id).count(),
         "status": assessment.status, "guide_id": assessment.guide_id, "guide_version": assessment.guide_version,
         "outcome_code": assessment.outcome_code, "revisit_reason": assessment.revisit_reason,
+        "act_description": assessment.assessed_wording,
         "started_at": assessment.started_at, "completed_at": assessment.completed_at,
         "answers": [
             {
@@ -105,7 +107,7 @@ def assessment_answer(request: HttpRequest, reference: Reference, number: Id, pa
 def assessment_complete(request: HttpRequest, reference: Reference, number: Id) -> dict[str, Any]:
     """Confirm the answers and freeze the current version with its outcome."""
     assessment = _current(_act(request, reference, number))
-    return assessment_out(services.assessment_complete(assessment=assessment, by=actor(request)))
+    return assessment_out(casework.assessment_complete(assessment=assessment, by=actor(request)))
 
 
 @router.post(f"{BASE}/revisit", response={201: AssessmentOut, **ERRORS}, summary="Revisit the assessment")

@@ -20,10 +20,13 @@ from justculture.api.common import (
 )
 from justculture.api.errors import ApiError
 from justculture.api.schemas import (
+    ActIn,
+    ActUpdated,
     CaseDetail,
     CaseFilters,
     CaseIn,
     CaseList,
+    CaseStatusIn,
     FactorId,
     FactorOut,
     FactorRecordIn,
@@ -41,6 +44,7 @@ from justculture.api.schemas import (
 )
 from justculture.cases import selectors, services
 from justculture.cases.models import Case, FactorRecord
+from justculture.casework.status import case_status_change
 from justculture.core.models import Organisation, Team, User
 from justculture.core.permissions import Permission, require, require_any_team
 from justculture.factors.selectors import factor_for, factors_for
@@ -99,6 +103,29 @@ def case_open(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]:
     case = services.case_open(incident=incident, person=person, concern=payload.concern, acts=payload.acts,
                               team=team, by=user)
     return Status(201, case_out(Case.objects.select_related("team", "incident", "person").get(pk=case.pk), with_acts=True))
+
+
+@router.put("/cases/{reference}/status", response={200: CaseDetail, **ERRORS}, summary="Move a case to another state")
+def case_status(request: HttpRequest, reference: Reference, payload: CaseStatusIn) -> dict[str, Any]:
+    """Move the case along its lifecycle (the moves allowed are in the case states). A move the
+    states do not allow answers 409. Closing a case with open actions, unassessed acts or
+    unfinished referral considerations, and reopening a closed case, need a `reason`; while a
+    case is closed every change to it answers 409."""
+    user = actor(request)
+    case = selectors.case_for(user, reference, permission=Permission.EDIT_CASE)
+    case_status_change(case=case, to=payload.status, reason=payload.reason, by=user)
+    return case_out(Case.objects.select_related("team", "incident", "person").get(pk=case.pk), with_acts=True)
+
+
+@router.put("/cases/{reference}/acts/{number}", response={200: ActUpdated, **ERRORS}, summary="Reword an act")
+def act_update(request: HttpRequest, reference: Reference, number: Id, payload: ActIn) -> dict[str, Any]:
+    """Change an act's wording. A completed assessment of the act keeps the wording it assessed
+    (see `act_description` on the assessment); `reworded_since_assessment` says a revisit is due."""
+    user = actor(request)
+    case = selectors.case_for(user, reference, permission=Permission.EDIT_CASE)
+    act = services.act_update(act=selectors.act_for(case, number), description=payload.description, by=user)
+    return {"number": act.number, "description": act.description,
+            "reworded_since_assessment": services.act_reworded_since_assessment(act)}
 
 
 # --- People --------------------------------------------------------------------------------------

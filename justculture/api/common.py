@@ -12,8 +12,9 @@ from justculture.cases.models import Case, EvidenceDocument, FactorRecord, Incid
 from justculture.cases.states import case_states
 from justculture.core.models import Team
 
-# Every operation documents the errors it can answer with (the schema check relies on it).
-ERRORS: dict[int, Any] = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error}
+# Every operation documents the errors it can answer with (the schema check relies on it); 409 is
+# a ConflictError, such as a change to a closed case.
+ERRORS: dict[int, Any] = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
 
 
 def team_out(team: Team) -> dict[str, Any]:
@@ -44,10 +45,15 @@ def case_out(case: Case, *, with_acts: bool = False) -> dict[str, Any]:
         "team": team_out(case.team), "incident": case.incident.reference,
         "incident_occurred_at": case.incident.occurred_at, "person": person_out(case.person),
         "concern": case.concern, "latest_outcome": case.latest_outcome, "created_at": case.created_at,
-        "updated_at": case.updated_at,
+        "updated_at": case.updated_at, "closed_at": case.closed_at,
     }
     if with_acts:
         data["acts"] = [{"number": a.number, "description": a.description} for a in case.acts.all()]
+        data["status_history"] = [
+            {"from_status": c.from_status, "to_status": c.to_status, "reason": c.reason,
+             "outstanding": c.outstanding or {}, "changed_by": c.changed_by.username, "changed_at": c.changed_at}
+            for c in case.status_changes.select_related("changed_by")
+        ]
     return data
 
 

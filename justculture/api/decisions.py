@@ -12,7 +12,7 @@ from justculture.api.auth import actor
 from justculture.api.common import ERRORS
 from justculture.api.schemas import DecisionIn, DecisionOut, DecisionsOut, Reference
 from justculture.cases.selectors import case_for
-from justculture.decisions import services
+from justculture.casework import decisions as casework
 from justculture.decisions.models import Decision
 from justculture.decisions.selectors import recommendation_for
 
@@ -47,5 +47,5 @@ def decision_record(request: HttpRequest, reference: Reference, payload: Decisio
     """A decision more severe than the guide's recommendation needs departure_justification."""
     user = actor(request)
     case = case_for(user, reference)
-    decision = services.decision_record(case=case, **payload.model_dump(), by=user)
+    decision = casework.decision_record(case=case, **payload.model_dump(), by=user)
     return Status(201, decision_out(decision))

@@ -1,4 +1,7 @@
-"""Every error the API returns is JSON: {"message": ..., "field": ...} (field may be null)."""
+"""Every error the API returns is JSON: {"message": ..., "field": ...} (field may be null).
+
+A service's refusal is a ServiceError: the answer carries its field and its status as raised,
+never anything worked out from the wording of the message."""
 
 from __future__ import annotations
 
@@ -9,27 +12,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from justculture.actions.services import ActionError
-from justculture.api.services import TokenError
-from justculture.assessments.services import AssessmentError
-from justculture.cases.services import CaseRuleError
-from justculture.decisions.forms import decision_error_field
-from justculture.decisions.services import DecisionError
-from justculture.factors.services import FactorRuleError
-from justculture.fairness.periods import PeriodError
+from justculture.core.errors import ServiceError
 
 # Where a parameter came from is not part of its name for the caller.
 _SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
 
 
-class ApiError(Exception):
-    """A request the endpoint refuses, with the field at fault (if one is) and the status."""
-
-    def __init__(self, message: str, *, field: str | None = None, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status = status
+class ApiError(ServiceError):
+    """A request an endpoint itself refuses (an unknown id in the body, say), with the field at
+    fault (if one is) and the status: answered like any other ServiceError."""
 
 
 def _field_name(location: Any, body_params: set[str]) -> str | None:
@@ -79,17 +70,8 @@ def install(api: NinjaAPI, body_params: set[str]) -> None:
     def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
         return reply(request, str(exc) or "You do not have permission to do this.", None, 403)
 
-    @api.exception_handler(ApiError)
-    def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    @api.exception_handler(ServiceError)
+    def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+        # Every service's refusal (and ApiError): 400 a broken rule, 409 a conflict with the
+        # record's state (a closed case), as the error says.
         return reply(request, exc.message, exc.field, exc.status)
-
-    @api.exception_handler(DecisionError)
-    def on_decision_error(request: HttpRequest, exc: DecisionError) -> HttpResponse:
-        return reply(request, str(exc), decision_error_field(str(exc)), 400)
-
-    for rule_error in (CaseRuleError, AssessmentError, ActionError, FactorRuleError, PeriodError, TokenError):
-
-        def on_rule_error(request: HttpRequest, exc: ValueError | type[ValueError]) -> HttpResponse:
-            return reply(request, str(exc), None, 400)
-
-        api.add_exception_handler(rule_error, on_rule_error)

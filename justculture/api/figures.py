@@ -13,7 +13,7 @@ from justculture.api.auth import actor
 from justculture.api.common import ERRORS, team_out
 from justculture.api.errors import ApiError
 from justculture.api.schemas import FairnessOut, FairnessQuery, InsightsOut, InsightsQuery
-from justculture.config.routers import reading_from_replica
+from justculture.core.routers import reading_from_replica
 from justculture.fairness import selectors as fairness_selectors
 from justculture.fairness import services as fairness_services
 from justculture.fairness.groups import DEFAULT_DIMENSION, DEFAULT_EVENT, definitions

@@ -15,6 +15,11 @@ class ApiToken(models.Model):
     is enough: there is nothing to guess that a slow hash would protect.
     """
 
+    # How each text field reaches the audit log (core.audit.snapshot; docs/audit.md).
+    AUDIT_PLAIN = frozenset({"prefix"})
+    AUDIT_FREE_TEXT = frozenset({"name"})
+    AUDIT_SENSITIVE = frozenset({"token_hash"})
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     prefix = models.CharField(max_length=16, unique=True)
     token_hash = models.CharField(max_length=64)

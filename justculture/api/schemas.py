@@ -1,14 +1,23 @@
 """Input and output shapes of the API. Inputs carry the same limits as the database columns and
-the web forms, so bad input is a 422 naming the field, never a database error."""
+the web forms, so bad input is a 422 naming the field, never a database error. Fixed lists of
+values come from the one place the models and forms take them from (cases.choices, the action
+kinds file, ...), so the schema can never offer a different list."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import AfterValidator, StringConstraints
+
+from justculture.actions.kinds import action_kinds
+from justculture.assessments.models import Answer
+from justculture.cases import choices
+from justculture.cases.states import case_states
+from justculture.insights.selectors import PERIOD_KINDS
 
 
 def _clean_text(value: str) -> str:
@@ -29,9 +38,7 @@ def _sensible_date(value: date) -> date:
 
 
 def _known_regulator(value: str) -> str:
-    from justculture.cases.choices import regulators
-
-    known = [r["code"] for r in regulators()]
+    known = [r["code"] for r in choices.regulators()]
     if value not in known:
         raise ValueError(f"must be one of: {', '.join(known)}")
     return value
@@ -64,12 +71,34 @@ IncidentReference = Annotated[str, StringConstraints(min_length=1, max_length=30
 FactorId = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=r"^[a-z0-9-]+$")]
 DocumentToken = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[0-9a-f]+$")]
 
-Presence = Literal["yes", "no", "unknown"]
-Contribution = Literal["none", "minor", "moderate", "major", "not-assessed"]
-StaffGroup = Literal["nursing-midwifery", "medical-dental", "allied-health", "scientific", "pharmacy",
-                     "clinical-support", "other"]
-EmploymentType = Literal["substantive", "bank", "agency", "student"]
-AnswerValue = Literal["yes", "no", "unknown"]
+
+
+def one_of(values: Iterable[str]) -> Any:
+    """A Literal of these values, built when the module loads: pydantic refuses anything else with
+    a 422 naming the field, and the OpenAPI document lists them as the field's enum."""
+    return Literal[tuple(values)]
+
+
+if TYPE_CHECKING:  # the type checker sees text; at run time each is a Literal of the one list
+    Presence = str
+    Contribution = str
+    StaffGroup = str
+    EmploymentType = str
+    AnswerValue = str
+    ActionKind = str
+    ActionStatus = str
+    PeriodKind = str
+    CaseStatusCode = str
+else:
+    Presence = one_of(choices.Presence.values)
+    Contribution = one_of(choices.Contribution.values)
+    StaffGroup = one_of(choices.StaffGroup.values)
+    EmploymentType = one_of(choices.EmploymentType.values)
+    AnswerValue = one_of(code for code, _label in Answer.CHOICES)
+    ActionKind = one_of(action_kinds().kinds)
+    ActionStatus = one_of(action_kinds().statuses)
+    PeriodKind = one_of(PERIOD_KINDS)
+    CaseStatusCode = one_of(case_states().states)
 
 
 class Error(Schema):
@@ -160,6 +189,34 @@ class ActOut(Schema):
     description: str
 
 
+class ActIn(Schema):
+    """New wording for an act. Completed assessments keep the wording they assessed."""
+
+    description: NeededText
+
+
+class ActUpdated(ActOut):
+    reworded_since_assessment: bool = Field(
+        description="True when a completed assessment of the act assessed other wording: revisit it to assess the new one.")
+
+
+class CaseStatusIn(Schema):
+    """A move to another state. Closing a case with work outstanding, and reopening a closed case,
+    need a reason."""
+
+    status: CaseStatusCode
+    reason: str = Field("", max_length=2000)
+
+
+class StatusChangeOut(Schema):
+    from_status: str
+    to_status: str
+    reason: str
+    outstanding: dict[str, int]
+    changed_by: str
+    changed_at: datetime
+
+
 class CaseOut(Schema):
     reference: str
     status: str
@@ -172,10 +229,12 @@ class CaseOut(Schema):
     latest_outcome: str
     created_at: datetime
     updated_at: datetime
+    closed_at: datetime | None = Field(None, description="When the case was last closed; null while it is not closed.")
 
 
 class CaseDetail(CaseOut):
     acts: list[ActOut]
+    status_history: list[StatusChangeOut] = Field(default_factory=list)
 
 
 class CaseList(Page):
@@ -227,7 +286,7 @@ class FactorRecordOut(Schema):
 
 class FactorRecordIn(Schema):
     present: Presence
-    contribution: Contribution = "not-assessed"
+    contribution: Contribution = choices.Contribution.NOT_ASSESSED.value
     account: LongText = ""
     documents: list[DocumentToken] = Field(default_factory=list, max_length=100)
 
@@ -272,6 +331,7 @@ class AssessmentOut(Schema):
     guide_version: str
     outcome_code: str
     revisit_reason: str
+    act_description: str = Field(description="The act as this version assessed it; a completed version keeps it for ever.")
     started_at: datetime
     completed_at: datetime | None
     answers: list[AnswerOut]
@@ -366,7 +426,7 @@ class ActionOut(Schema):
 
 
 class ActionIn(Schema):
-    kind: Literal["support", "system"]
+    kind: ActionKind
     category: Annotated[str, StringConstraints(min_length=1, max_length=40), Clean]
     title: Needed200
     description: LongText = ""
@@ -387,7 +447,7 @@ class ActionUpdateIn(Schema):
 
 
 class ActionStatusIn(Schema):
-    status: Literal["open", "in-progress", "done", "cancelled"]
+    status: ActionStatus
     note: LongText = ""
 
 
@@ -436,7 +496,7 @@ class InsightsQuery(Schema):
     date_to: Day | None = None
     team: Id | None = None
     site: Text200 = ""
-    period: Literal["month", "quarter"] = "month"
+    period: PeriodKind = "month"
 
 
 class FairnessRowOut(Schema):

@@ -22,6 +22,8 @@ from django.utils import timezone
 
 from justculture.api.models import ApiToken
 from justculture.core import audit
+from justculture.core.audit_actions import AuditAction
+from justculture.core.errors import ServiceError
 from justculture.core.models import User
 from justculture.core.permissions import Permission, has_permission, requires_two_factor
 
@@ -31,7 +33,7 @@ NAME_MAX = ApiToken._meta.get_field("name").max_length or 100
 TOUCH_EVERY = timedelta(minutes=1)
 
 
-class TokenError(ValueError):
+class TokenError(ServiceError):
     """A token request the rules do not allow; the message says why."""
 
 
@@ -44,7 +46,7 @@ def _days_allowed(days: int | None) -> int:
     if days is None:
         return int(settings.JUSTCULTURE["API_TOKEN_DAYS"])
     if days < 1 or days > limit:
-        raise TokenError(f"A token must last between 1 and {limit} days (not {days}).")
+        raise TokenError(f"A token must last between 1 and {limit} days (not {days}).", field="days")
     return days
 
 
@@ -71,7 +73,7 @@ def token_create(*, user: User, by: User | None, name: str = "", days: int | Non
         raise TokenError(f"{user.username} does not belong to an organisation.")
     name = name.strip()
     if len(name) > NAME_MAX:
-        raise TokenError(f"The token name must be {NAME_MAX} characters or fewer.")
+        raise TokenError(f"The token name must be {NAME_MAX} characters or fewer.", field="name")
     lifetime = _days_allowed(days)
     _check_issuer(user, by)
     with transaction.atomic():
@@ -85,10 +87,10 @@ def token_create(*, user: User, by: User | None, name: str = "", days: int | Non
             expires_at=timezone.now() + timedelta(days=lifetime),
         )
         audit.record(
-            by=by, action="api-token.create", obj=token, object_type="apitoken",
+            by=by, action=AuditAction.API_TOKEN_CREATE, obj=token, object_type="apitoken",
             organisation_id=user.organisation_id,
-            summary=f"API token {prefix} created for {user.username}" + (f" ({name})" if name else ""),
-            changes={"user": user.username, "prefix": prefix, "name": name,
+            summary=f"API token {prefix} created for {user.username}",
+            changes={"user": user.username, "prefix": prefix, **audit.snapshot(token, ["name"]),
                      "expires_at": token.expires_at.isoformat()},
         )
     return token, plain
@@ -107,7 +109,7 @@ def token_revoke(*, token: ApiToken, by: User | None) -> ApiToken:
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
         audit.record(
-            by=by, action="api-token.revoke", obj=locked, object_type="apitoken",
+            by=by, action=AuditAction.API_TOKEN_REVOKE, obj=locked, object_type="apitoken",
             organisation_id=locked.user.organisation_id,
             summary=f"API token {locked.prefix} of {locked.user.username} revoked",
             changes={"user": locked.user.username, "prefix": locked.prefix},

@@ -15,6 +15,8 @@ TEXT_LIMIT = 20000
 
 
 class AnswerForm(JCForm):
+    service_fields = {"factor_ids": "factor_records"}
+
     answer = forms.ChoiceField(
         choices=Answer.CHOICES, error_messages={"required": "Select yes, no or not yet known"}
     )

@@ -10,6 +10,12 @@ from justculture.core.models import Organisation
 
 
 class Assessment(models.Model):
+    # How each text field reaches the audit log (core.audit.snapshot; docs/audit.md). The outcome
+    # and the route to it are sensitive: outcomes B and C say the person's health played a part.
+    AUDIT_PLAIN = frozenset({"guide_id", "guide_version", "status"})
+    AUDIT_FREE_TEXT = frozenset({"revisit_reason", "act_description"})
+    AUDIT_SENSITIVE = frozenset({"outcome_code", "path"})
+
     IN_PROGRESS = "in-progress"
     COMPLETE = "complete"
     STATUS_CHOICES = [(IN_PROGRESS, "In progress"), (COMPLETE, "Complete")]
@@ -25,6 +31,9 @@ class Assessment(models.Model):
     # The questions walked to reach the outcome, frozen when the assessment is completed.
     path = models.JSONField(default=list, blank=True)
     revisit_reason = models.TextField(blank=True)
+    # The wording of the act this version assessed, kept from the moment it is completed, so a
+    # later rewording of the act never changes what a completed version says it assessed.
+    act_description = models.TextField(blank=True)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     started_at = models.DateTimeField(auto_now_add=True)
     completed_by = models.ForeignKey(
@@ -45,9 +54,22 @@ class Assessment(models.Model):
     def is_complete(self) -> bool:
         return self.status == self.COMPLETE
 
+    @property
+    def assessed_wording(self) -> str:
+        """The act as this version assessed it: its kept wording once complete, else the act's own."""
+        if self.is_complete and self.act_description:
+            return self.act_description
+        return self.act.description
+
 
 class Answer(models.Model):
     """The assessor's answer to one guide question, with the reason and the evidence behind it."""
+
+    # An answer to a question of the guide's health test is health information; the service
+    # records the answers to the other questions (assessments.services.assessment_answer).
+    AUDIT_PLAIN = frozenset({"question_id"})
+    AUDIT_FREE_TEXT = frozenset({"rationale"})
+    AUDIT_SENSITIVE = frozenset({"answer"})
 
     YES = "yes"
     NO = "no"
@@ -75,6 +97,9 @@ class Answer(models.Model):
 
 class PeerView(models.Model):
     """For the substitution test (4a): what a peer with comparable experience would have done."""
+
+    AUDIT_PLAIN = frozenset({"view"})
+    AUDIT_FREE_TEXT = frozenset({"peer_name", "peer_role", "experience", "account"})
 
     WOULD_SAME = "same"
     WOULD_DIFFERENT = "different"

@@ -15,17 +15,23 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from justculture.actions.services import system_learning_action
 from justculture.assessments.models import Answer, Assessment, PeerView
+from justculture.cases import lifecycle
 from justculture.cases.models import Act, Case, EvidenceDocument, FactorRecord
-from justculture.cases.states import case_states
+from justculture.cases.states import CaseState
 from justculture.core import audit
+from justculture.core.audit_actions import AuditAction
+from justculture.core.errors import ServiceError
 from justculture.core.models import User
 from justculture.core.permissions import Permission, require
+from justculture.factors.selectors import factor_references
 from justculture.guide import Evaluation, GuideDefinition, available_guides, evaluate
 
+# The guide's test whose questions ask about the person's health (2a, 2b and 2c in the NHS guide).
+HEALTH_TEST = "health"
 
-class AssessmentError(ValueError):
+
+class AssessmentError(ServiceError):
     """A request the assessment's rules do not allow; the message says why."""
 
 
@@ -59,20 +65,14 @@ def _lock_open(assessment: Assessment) -> None:
     The status checked before the transaction may be stale: without the lock, an answer or peer
     view saved at the same moment as the completion could change a version after it was frozen.
     """
+    lifecycle.ensure_open(assessment.case_id)
     locked = Assessment.objects.select_for_update().only("status").get(pk=assessment.pk)
     if locked.is_complete:
         raise AssessmentError("This version is complete and cannot be changed. Revisit it instead.")
 
 
-def _move_case_to_assessing(case: Case, by: User) -> None:
-    machine = case_states()
-    if case.status != "assessing" and machine.can_move(case.status, "assessing"):
-        before = case.status
-        case.status = "assessing"
-        case.save(update_fields=["status", "updated_at"])
-        audit.record(by=by, action="case.status", obj=case, case_id=case.pk,
-                     summary=f"Status changed from {machine.title(before)} to Assessing "
-                             "(an assessment started)", changes={"status": [before, "assessing"]})
+def _move_case_to_assessing(case: Case, by: User, reason: str) -> None:
+    lifecycle.move_on(case=case, to=CaseState.ASSESSING, by=by, reason=reason)
 
 
 def assessment_start(*, act: Act, by: User) -> Assessment:
@@ -80,6 +80,7 @@ def assessment_start(*, act: Act, by: User) -> Assessment:
     case = act.case
     require(by, Permission.ASSESS, case.team_id)
     with transaction.atomic():
+        lifecycle.ensure_open(case)
         Act.objects.select_for_update().filter(pk=act.pk).first()
         current = act.assessments.order_by("-version").first()
         if current is not None and not current.is_complete:
@@ -94,10 +95,10 @@ def assessment_start(*, act: Act, by: User) -> Assessment:
             started_by=by,
         )
         guide_for(assessment.guide_id, assessment.guide_version)
-        audit.record(by=by, action="assessment.start", obj=assessment, case_id=case.pk,
+        audit.record(by=by, action=AuditAction.ASSESSMENT_START, obj=assessment, case_id=case.pk,
                      summary=f"Assessment of act {act.number} started (version 1)",
                      changes={"guide": f"{assessment.guide_id} {assessment.guide_version}"})
-        _move_case_to_assessing(case, by)
+        _move_case_to_assessing(case, by, "An assessment was started.")
     return assessment
 
 
@@ -117,22 +118,23 @@ def assessment_answer(
         raise AssessmentError("This version is complete and cannot be changed. Revisit it instead.")
     guide = guide_for(assessment.guide_id, assessment.guide_version)
     if question_id not in guide.questions:
-        raise AssessmentError(f"'{question_id}' is not a question of this guide.")
+        raise AssessmentError(f"'{question_id}' is not a question of this guide.", field="question_id")
     if answer not in {Answer.YES, Answer.NO, Answer.UNKNOWN}:
-        raise AssessmentError("Answer yes, no or not yet known.")
+        raise AssessmentError("Answer yes, no or not yet known.", field="answer")
     if not rationale.strip():
-        raise AssessmentError("Give the reason for your answer.")
+        raise AssessmentError("Give the reason for your answer.", field="rationale")
     walk = evaluation_of(assessment)
     if question_id not in walk.path and question_id != walk.next_question:
         raise AssessmentError(
-            f"Question {question_id} is not on this assessment's route through the guide yet."
+            f"Question {question_id} is not on this assessment's route through the guide yet.",
+            field="question_id",
         )
     docs = list(documents)
     records = list(factor_records)
-    if any(d.case_id != assessment.case_id for d in docs) or any(
-        r.case_id != assessment.case_id for r in records
-    ):
-        raise AssessmentError("Evidence and factors can only be linked from the same case.")
+    if any(d.case_id != assessment.case_id for d in docs):
+        raise AssessmentError("Evidence can only be linked from the same case.", field="documents")
+    if any(r.case_id != assessment.case_id for r in records):
+        raise AssessmentError("Contextual factors can only be linked from the same case.", field="factor_ids")
     with transaction.atomic():
         _lock_open(assessment)
         row = Answer.objects.select_for_update().filter(
@@ -147,13 +149,21 @@ def assessment_answer(
         row.save()
         row.documents.set(docs)
         row.factor_records.set(records)
+        # An answer to a question of the health test is health information: the log says only
+        # that it was given or changed. Answers to the other questions are recorded.
+        if guide.questions[question_id].test == HEALTH_TEST:
+            answered: dict[str, object] = {"answer": audit.REDACTED,
+                                           "answer_changed": before is not None and before != answer}
+        else:
+            answered = {"answer": [before, answer]}
         audit.record(
-            by=by, action="assessment.answer", obj=row, organisation_id=assessment.organisation_id,
+            by=by, action=AuditAction.ASSESSMENT_ANSWER, obj=row, organisation_id=assessment.organisation_id,
             case_id=assessment.case_id,
             summary=f"Question {question_id} answered for act {assessment.act.number} "
                     f"(version {assessment.version})",
-            changes={"answer": [before, answer], "rationale": audit.REDACTED,
-                     "documents": [d.pk for d in docs], "factors": [r.factor_id for r in records]},
+            changes={**answered, "rationale": audit.FREE_TEXT,
+                     "documents": [d.pk for d in docs],
+                     "factors": factor_references(assessment.organisation_id, [r.factor_id for r in records])},
         )
     return evaluation_of(assessment)
 
@@ -182,20 +192,17 @@ def assessment_complete(*, assessment: Assessment, by: User) -> Assessment:
         assessment.path = list(walk.path)
         assessment.completed_by = by
         assessment.completed_at = timezone.now()
+        assessment.act_description = assessment.act.description
         assessment.save()
         case = assessment.case
         case.latest_outcome = walk.outcome.code
         case.save(update_fields=["latest_outcome", "updated_at"])
         audit.record(
-            by=by, action="assessment.complete", obj=assessment, case_id=case.pk,
-            summary=f"Assessment of act {assessment.act.number} (version {assessment.version}) "
-                    f"reached outcome {walk.outcome.code}: {walk.outcome.title}",
-            changes={"outcome": walk.outcome.code, "path": list(walk.path)},
-        )
-        # Every outcome carries a system-learning action for the organisation.
-        system_learning_action(
-            assessment=assessment, system_learning=walk.outcome.system_learning,
-            outcome_code=walk.outcome.code, by=by,
+            by=by, action=AuditAction.ASSESSMENT_COMPLETE, obj=assessment, case_id=case.pk,
+            # Neither the outcome nor the route to it: outcomes B and C (and the route to them)
+            # say the person's health played a part. The assessment itself holds both.
+            summary=f"Assessment of act {assessment.act.number} (version {assessment.version}) completed",
+            changes={"outcome": audit.REDACTED, "path": audit.REDACTED},
         )
     return assessment
 
@@ -204,10 +211,11 @@ def assessment_revisit(*, assessment: Assessment, reason: str, by: User) -> Asse
     """Start the next version from this completed one, keeping the earlier version unchanged."""
     require(by, Permission.ASSESS, assessment.case.team_id)
     if not reason.strip():
-        raise AssessmentError("Say why the assessment is being revisited.")
+        raise AssessmentError("Say why the assessment is being revisited.", field="reason")
     if not assessment.is_complete:
         raise AssessmentError("Only a completed assessment can be revisited.")
     with transaction.atomic():
+        lifecycle.ensure_open(assessment.case_id)
         Act.objects.select_for_update().filter(pk=assessment.act_id).first()
         newest = assessment.act.assessments.aggregate(v=Max("version"))["v"]
         if newest != assessment.version:
@@ -234,11 +242,11 @@ def assessment_revisit(*, assessment: Assessment, reason: str, by: User) -> Asse
                 recorded_by=view.recorded_by,
             )
         audit.record(
-            by=by, action="assessment.revisit", obj=new, case_id=assessment.case_id,
+            by=by, action=AuditAction.ASSESSMENT_REVISIT, obj=new, case_id=assessment.case_id,
             summary=f"Assessment of act {assessment.act.number} reopened as version {new.version}",
-            changes={"from_version": assessment.version, "reason": audit.REDACTED},
+            changes={"from_version": assessment.version, "reason": audit.FREE_TEXT},
         )
-        _move_case_to_assessing(assessment.case, by)
+        _move_case_to_assessing(assessment.case, by, "An assessment was revisited.")
     return new
 
 
@@ -256,11 +264,11 @@ def peer_view_add(
             assessment=assessment, peer_name=peer_name, peer_role=peer_role, experience=experience,
             view=view, account=account, recorded_by=by,
         )
-        audit.record(by=by, action="assessment.peer-view", obj=peer,
+        audit.record(by=by, action=AuditAction.ASSESSMENT_PEER_VIEW, obj=peer,
                      organisation_id=assessment.organisation_id, case_id=assessment.case_id,
                      summary=f"Peer view recorded for act {assessment.act.number} "
                              f"(version {assessment.version})",
-                     changes={"view": view, "peer_role": peer_role, "account": audit.REDACTED})
+                     changes=audit.snapshot(peer, ["view", "peer_name", "peer_role", "experience", "account"]))
     return peer
 
 
@@ -271,7 +279,7 @@ def peer_view_remove(*, peer: PeerView, by: User) -> None:
         raise AssessmentError("This version is complete and cannot be changed. Revisit it instead.")
     with transaction.atomic():
         _lock_open(assessment)
-        audit.record(by=by, action="assessment.peer-view-remove", obj=peer,
+        audit.record(by=by, action=AuditAction.ASSESSMENT_PEER_VIEW_REMOVE, obj=peer,
                      organisation_id=assessment.organisation_id, case_id=assessment.case_id,
                      summary=f"Peer view removed for act {assessment.act.number}")
         peer.delete()

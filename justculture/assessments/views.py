@@ -1,7 +1,8 @@
 """The guided assessment in the browser: the act page, one question per page, check your
 answers, the outcome, peer views and revisiting. Thin: parse the form, call one service or
-selector, render. Services check the ASSESS permission; form pages check it up front too so a
-user who cannot assess is not shown a form they cannot send."""
+selector, render. Services check the ASSESS permission; so does the lookup of the case for every
+page that only writes (on GET and POST alike), so a user who cannot assess is not shown a form they
+cannot send, and for the POST of the check page, which anyone who sees the case may read."""
 
 from __future__ import annotations
 
@@ -12,12 +13,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from justculture.assessments import selectors
-from justculture.assessments.forms import AnswerForm, ConfirmForm, PeerViewForm, RevisitForm
+from justculture.assessments.forms import AnswerForm, PeerViewForm, RevisitForm
 from justculture.assessments.models import Answer, Assessment
 from justculture.assessments.services import (
-    AssessmentError,
     assessment_answer,
-    assessment_complete,
     assessment_revisit,
     assessment_start,
     evaluation_of,
@@ -27,9 +26,10 @@ from justculture.assessments.services import (
 )
 from justculture.cases.models import Act, Case
 from justculture.cases.selectors import act_for, case_for
+from justculture.core.errors import ServiceError
 from justculture.core.http import current_user
 from justculture.core.models import User
-from justculture.core.permissions import Permission, has_permission, require
+from justculture.core.permissions import Permission, has_permission
 from justculture.guide import Evaluation
 
 #: The substitution question of the NHS guide, where peers' views are gathered.
@@ -37,9 +37,11 @@ PEER_QUESTION = "4a"
 
 
 
-def _load(request: HttpRequest, reference: str, number: int) -> tuple[User, Case, Act]:
+def _load(request: HttpRequest, reference: str, number: int,
+          permission: Permission | None = None) -> tuple[User, Case, Act]:
+    """The user, the case (a 404 unless they see it; a 403 without ``permission``) and its act."""
     user = current_user(request)
-    case = case_for(user, reference)
+    case = case_for(user, reference, permission=permission)
     return user, case, act_for(case, number)
 
 
@@ -87,11 +89,11 @@ def act_detail(request: HttpRequest, reference: str, number: int) -> HttpRespons
 
 @require_POST
 def start(request: HttpRequest, reference: str, number: int) -> HttpResponse:
-    user, case, act = _load(request, reference, number)
+    user, case, act = _load(request, reference, number, Permission.ASSESS)
     try:
         assessment = assessment_start(act=act, by=user)
-    except AssessmentError as exc:
-        messages.error(request, str(exc))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
         return redirect("assessments:act", case.reference, act.number)
     return redirect(_resume_url(case, act, assessment, evaluation_of(assessment)))
 
@@ -102,12 +104,11 @@ def question(
 ) -> HttpResponse:
     user = current_user(request)
     # The page shows only the case's reference and the organisation's name in the header.
-    case = case_for(user, reference, related=("organisation",))
+    case = case_for(user, reference, permission=Permission.ASSESS, related=("organisation",))
     assessment = selectors.assessment_in(case, number, version)
     act = assessment.act
     if assessment.is_complete:
         return redirect("assessments:outcome", case.reference, act.number, version)
-    require(user, Permission.ASSESS, case.team_id)
     guide = guide_for(assessment.guide_id, assessment.guide_version)
     if question_id not in guide.questions:
         raise Http404("No such question")
@@ -132,8 +133,8 @@ def question(
                 rationale=data["rationale"], documents=data["documents"],
                 factor_records=data["factor_records"], by=user,
             )
-        except AssessmentError as exc:
-            form.add_error(None, str(exc))
+        except ServiceError as exc:
+            form.add_service_error(exc)
         else:
             if data["answer"] == Answer.UNKNOWN:
                 messages.info(
@@ -156,11 +157,10 @@ def question(
 
 @require_http_methods(["GET", "POST"])
 def peer_new(request: HttpRequest, reference: str, number: int, version: int) -> HttpResponse:
-    user, case, act = _load(request, reference, number)
+    user, case, act = _load(request, reference, number, Permission.ASSESS)
     assessment = selectors.assessment_for(act, version)
     if assessment.is_complete:
         return redirect("assessments:outcome", case.reference, act.number, version)
-    require(user, Permission.ASSESS, case.team_id)
     back = _question_url(case, act, assessment, PEER_QUESTION)
     form = PeerViewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -171,8 +171,8 @@ def peer_new(request: HttpRequest, reference: str, number: int, version: int) ->
                 experience=data["experience"], view=data["view"], account=data["account"],
                 by=user,
             )
-        except AssessmentError as exc:
-            form.add_error(None, str(exc))
+        except ServiceError as exc:
+            form.add_service_error(exc)
         else:
             messages.success(request, f"The view of {peer.peer_name} is recorded.")
             return redirect(back)
@@ -185,45 +185,16 @@ def peer_new(request: HttpRequest, reference: str, number: int, version: int) ->
 def peer_remove(
     request: HttpRequest, reference: str, number: int, version: int, peer_id: int
 ) -> HttpResponse:
-    user, case, act = _load(request, reference, number)
+    user, case, act = _load(request, reference, number, Permission.ASSESS)
     assessment = selectors.assessment_for(act, version)
     peer = selectors.peer_view_for(assessment, peer_id)
     try:
         peer_view_remove(peer=peer, by=user)
-    except AssessmentError as exc:
-        messages.error(request, str(exc))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
         return redirect("assessments:outcome", case.reference, act.number, version)
     messages.success(request, f"The view of {peer.peer_name} was removed.")
     return redirect(_question_url(case, act, assessment, PEER_QUESTION))
-
-
-@require_http_methods(["GET", "POST"])
-def check(request: HttpRequest, reference: str, number: int, version: int) -> HttpResponse:
-    user, case, act = _load(request, reference, number)
-    assessment = selectors.assessment_for(act, version)
-    if assessment.is_complete:
-        return redirect("assessments:outcome", case.reference, act.number, version)
-    form = ConfirmForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        try:
-            assessment_complete(assessment=assessment, by=user)
-        except AssessmentError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request, f"The assessment of act {act.number} (version {version}) is complete."
-            )
-            return redirect("assessments:outcome", case.reference, act.number, version)
-    guide = guide_for(assessment.guide_id, assessment.guide_version)
-    walk = evaluation_of(assessment)
-    answers = selectors.answers_of(assessment)
-    return render(request, "assessments/check.jinja", {
-        "case": case, "act": act, "assessment": assessment, "guide": guide, "walk": walk,
-        "form": form, "rows": selectors.answer_rows(case, guide, walk.path, answers),
-        "waiting": answers.get(walk.next_question) if walk.next_question else None,
-        "unused": selectors.answer_rows(case, guide, walk.unused, answers),
-        "can_assess": has_permission(user, Permission.ASSESS, case.team_id),
-    })
 
 
 def outcome(request: HttpRequest, reference: str, number: int, version: int) -> HttpResponse:
@@ -250,19 +221,18 @@ def outcome(request: HttpRequest, reference: str, number: int, version: int) -> 
 
 @require_http_methods(["GET", "POST"])
 def revisit(request: HttpRequest, reference: str, number: int, version: int) -> HttpResponse:
-    user, case, act = _load(request, reference, number)
+    user, case, act = _load(request, reference, number, Permission.ASSESS)
     assessment = selectors.assessment_for(act, version)
     if not assessment.is_complete:
         return redirect("assessments:check", case.reference, act.number, version)
-    require(user, Permission.ASSESS, case.team_id)
     form = RevisitForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             new = assessment_revisit(
                 assessment=assessment, reason=form.cleaned_data["reason"], by=user
             )
-        except AssessmentError as exc:
-            form.add_error(None, str(exc))
+        except ServiceError as exc:
+            form.add_service_error(exc)
         else:
             messages.success(
                 request,

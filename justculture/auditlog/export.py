@@ -15,10 +15,11 @@ from itertools import islice
 from typing import Any
 
 from justculture.auditlog.selectors import case_references
+from justculture.core.audit_actions import action_title
 from justculture.core.models import AuditEvent
 
 COLUMNS = (
-    "id", "time_utc", "organisation", "actor", "actor_id", "action", "object_type", "object_id",
+    "id", "time_utc", "organisation", "actor", "actor_id", "action", "action_title", "object_type", "object_id",
     "case_reference", "summary", "changes", "previous_hash", "hash",
 )
 BATCH = 1000
@@ -39,6 +40,7 @@ def as_dict(event: AuditEvent, references: Mapping[int, str], slugs: Mapping[int
         "actor": event.actor,
         "actor_id": event.actor_id,
         "action": event.action,
+        "action_title": action_title(event.action),
         "object_type": event.object_type,
         "object_id": event.object_id,
         "case_id": event.case_id,

@@ -28,8 +28,8 @@ class AuditFilterForm(JCForm):
     def __init__(self, *args: Any, organisation_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.organisation_id = organisation_id
-        actions = selectors.actions_in(organisation_id)
-        self.fields["action"].choices = [("", "Any action"), *[(a, a) for a in actions]]  # type: ignore[attr-defined]
+        actions = selectors.action_choices(organisation_id)
+        self.fields["action"].choices = [("", "Any action"), *actions]  # type: ignore[attr-defined]
         types = selectors.object_types_in(organisation_id)
         self.fields["object_type"].choices = [("", "Any type"), *[(t, t) for t in types]]  # type: ignore[attr-defined]
         self.case_id: int | None = None

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from justculture.cases.models import Case
+from justculture.core.audit_actions import AuditAction
 from justculture.core.models import AuditEvent, Organisation
 
 
@@ -68,9 +69,17 @@ def organisation_events(organisation_id: int, filters: AuditFilters | None = Non
     return filtered(AuditEvent.objects.filter(organisation_id=organisation_id), filters or AuditFilters())
 
 
-def actions_in(organisation_id: int) -> list[str]:
-    rows = AuditEvent.objects.filter(organisation_id=organisation_id).order_by("action")
-    return list(rows.values_list("action", flat=True).distinct())
+def action_choices(organisation_id: int) -> list[tuple[str, str]]:
+    """(value, title) of every action, in title order, for the filter.
+
+    Every action of the list (AuditAction), and any other value the organisation's log still
+    holds (an action written before the list had it), so that every event can be found.
+    """
+    known = {str(action.value): str(action.label) for action in AuditAction}
+    stored = AuditEvent.objects.filter(organisation_id=organisation_id).exclude(action__in=list(known))
+    for value in stored.order_by("action").values_list("action", flat=True).distinct():
+        known[value] = value
+    return sorted(known.items(), key=lambda item: (item[1].lower(), item[0]))
 
 
 def object_types_in(organisation_id: int) -> list[str]:

@@ -6,10 +6,11 @@ from django.db import transaction
 
 from justculture.auditlog.selectors import AuditFilters
 from justculture.core import audit
+from justculture.core.audit_actions import AuditAction
 from justculture.core.models import AuditEvent, User
 
-VIEW = "audit.view"
-EXPORT = "audit.export"
+VIEW = AuditAction.AUDIT_VIEW
+EXPORT = AuditAction.AUDIT_EXPORT
 OBJECT_TYPE = "audit-log"
 
 
@@ -19,7 +20,7 @@ def record_search(*, by: User, filters: AuditFilters, matching: int) -> AuditEve
             by=by, action=VIEW, object_type=OBJECT_TYPE, object_id="search",
             organisation_id=by.organisation_id,
             summary=f"Audit log searched: {_count(matching)} matched",
-            changes={"filters": filters.described(), "matching": matching},
+            changes={"filters": _recorded(filters), "matching": matching},
         )
 
 
@@ -33,8 +34,21 @@ def record_export(
             by=by, action=EXPORT, object_type=OBJECT_TYPE, object_id=file_format,
             organisation_id=organisation_id,
             summary=f"Audit log exported as {file_format.upper()} ({via}): {_count(matching)}",
-            changes={"filters": filters.described(), "matching": matching, "format": file_format, "via": via},
+            changes={"filters": _recorded(filters), "matching": matching, "format": file_format, "via": via},
         )
+
+
+def _recorded(filters: AuditFilters) -> dict[str, str]:
+    """The filters as the log records them: words searched for are free text (they may be a
+    patient's name), so the log says only that there were some; so is a "person" that names
+    nobody who has ever signed in."""
+    described = filters.described()
+    if "q" in described:
+        described["q"] = audit.FREE_TEXT
+    actor = described.get("actor")
+    if actor and actor != "system" and not User.objects.filter(username__iexact=actor).exists():
+        described["actor"] = audit.FREE_TEXT
+    return described
 
 
 def _count(number: int) -> str:

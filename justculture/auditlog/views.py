@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET
 from justculture.auditlog import export, selectors, services
 from justculture.auditlog.forms import AuditFilterForm
 from justculture.auditlog.selectors import AuditFilters
+from justculture.core.audit_actions import action_title
 from justculture.core.http import current_user
 from justculture.core.models import AuditEvent, User
 from justculture.core.permissions import Permission, has_permission
@@ -155,6 +156,7 @@ def _present(event: AuditEvent, references: dict[int, str]) -> dict[str, Any]:
         "time": f"{local.day} {local:%B %Y}, {local:%H:%M:%S}",
         "actor": event.actor,
         "action": event.action,
+        "action_title": action_title(event.action),
         "object": f"{event.object_type} {event.object_id}".strip(),
         "case": references.get(event.case_id, "") if event.case_id is not None else "",
         "summary": event.summary,

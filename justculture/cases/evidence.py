@@ -10,6 +10,8 @@ from typing import IO, Any
 
 from django.core.files.uploadedfile import UploadedFile
 
+from justculture.core.errors import ServiceError
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -39,7 +41,7 @@ KINDS: dict[str, Kind] = {
 ACCEPTED_DESCRIPTION = "PDF, image (PNG, JPEG, GIF), Word, Excel, PowerPoint, OpenDocument, rich text or plain text"
 
 
-class EvidenceFileError(ValueError):
+class EvidenceFileError(ServiceError):
     """The upload was refused; the message says why in plain words."""
 
 
@@ -105,12 +107,13 @@ def inspect_upload(upload: UploadedFile[Any], max_bytes: int) -> tuple[Kind, str
     name = upload.name or ""
     size = upload.size or 0
     if size == 0:
-        raise EvidenceFileError(f"The file {name} is empty. Choose a file that has content.")
+        raise EvidenceFileError(f"The file {name} is empty. Choose a file that has content.", field="upload")
     if size > max_bytes:
-        raise EvidenceFileError(f"The file {name} is larger than {_readable(max_bytes)}. Choose a smaller file.")
+        raise EvidenceFileError(f"The file {name} is larger than {_readable(max_bytes)}. Choose a smaller file.",
+                                field="upload")
     stream: IO[bytes] | None = upload.file
     if stream is None:
-        raise EvidenceFileError("No file was received. Choose the file again.")
+        raise EvidenceFileError("No file was received. Choose the file again.", field="upload")
     stream.seek(0)
     head = stream.read(16)
     stream.seek(0)
@@ -121,13 +124,14 @@ def inspect_upload(upload: UploadedFile[Any], max_bytes: int) -> tuple[Kind, str
     extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if code is None:
         raise EvidenceFileError(
-            f"The file {name} is not a type we accept. Upload a {ACCEPTED_DESCRIPTION}."
+            f"The file {name} is not a type we accept. Upload a {ACCEPTED_DESCRIPTION}.", field="upload"
         )
     kind = KINDS[code]
     if extension not in kind.extensions:
         raise EvidenceFileError(
             f"The file {name} contains a {kind.label}, but its name ends with "
-            f"'{extension or 'no extension'}'. Rename it to end with {' or '.join(kind.extensions)}."
+            f"'{extension or 'no extension'}'. Rename it to end with {' or '.join(kind.extensions)}.",
+            field="upload",
         )
     digest = hashlib.sha256()
     for chunk in iter(lambda: stream.read(65536), b""):

@@ -19,6 +19,8 @@ def _required(message: str) -> dict[str, str]:
 
 
 class IncidentForm(JCForm):
+    service_fields = {"team_id": "team"}
+
     occurred_date = forms.DateField(
         label="Date of the incident", error_messages={
             "required": "Enter the date of the incident", "invalid": "Enter a real date"},
@@ -125,6 +127,11 @@ class ActForm(JCForm):
 
 class StatusForm(JCForm):
     status = forms.ChoiceField(label="New status", choices=(), error_messages=_required("Select the new status"))
+    reason = forms.CharField(
+        label="Reason", required=False, max_length=2000, widget=forms.Textarea,
+        help_text="Why the case is moving. Needed to reopen a closed case, and to close a case with work outstanding.",
+        error_messages={"max_length": "The reason must be 2,000 characters or fewer"},
+    )
 
     def __init__(self, *args: Any, current: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -6,11 +6,18 @@ from django.conf import settings
 from django.db import models
 
 from justculture.cases.choices import Contribution, EmploymentType, Presence, StaffGroup
+from justculture.cases.states import CaseState
 from justculture.core.models import Organisation, Team
 
 
 class Incident(models.Model):
     """Something that happened (or a concern raised) that may involve several people."""
+
+    # How each text field reaches the audit log (core.audit.snapshot; docs/audit.md).
+    AUDIT_PLAIN = frozenset({"reference", "source_system"})
+    AUDIT_FREE_TEXT = frozenset({
+        "location", "description", "external_reference", "patient_name", "patient_identifier", "source_reference",
+    })
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="incidents")
     reference = models.CharField(max_length=30)
@@ -49,6 +56,9 @@ class Incident(models.Model):
 class Person(models.Model):
     """A professional who is the subject of one or more cases. Not a user of the system."""
 
+    AUDIT_PLAIN = frozenset({"staff_group", "registration_body", "employment_type"})
+    AUDIT_FREE_TEXT = frozenset({"name", "role_title", "registration_number", "band_or_grade"})
+
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="people")
     name = models.CharField(max_length=200)
     role_title = models.CharField("Role", max_length=200)
@@ -71,12 +81,18 @@ class Person(models.Model):
 class Case(models.Model):
     """A concern about one professional's practice, linked to an incident."""
 
+    AUDIT_PLAIN = frozenset({"reference", "status"})
+    AUDIT_FREE_TEXT = frozenset({"concern"})
+    # A guide outcome code: outcomes B and C say the person's health played a part.
+    AUDIT_SENSITIVE = frozenset({"latest_outcome"})
+
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cases")
     reference = models.CharField(max_length=30)
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="cases")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases")
-    status = models.CharField(max_length=20, default="open", db_index=True)
+    # Written only by justculture.cases.lifecycle, which also records each move (CaseStatusChange).
+    status = models.CharField(max_length=20, default=CaseState.OPEN, db_index=True)
     concern = models.TextField(help_text="What the concern about the person's practice is.")
     assigned_to = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="assigned_cases", blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -84,6 +100,9 @@ class Case(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # The outcome code of the newest completed assessment, kept here for lists and filters.
     latest_outcome = models.CharField(max_length=4, blank=True, db_index=True)
+    # When the case last moved into a state that ends it (closed); cleared when it is reopened.
+    # Retention periods for closed cases count from here.
+    closed_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -95,8 +114,33 @@ class Case(models.Model):
         return self.reference
 
 
+class CaseStatusChange(models.Model):
+    """One move of a case from one state to another, with who moved it, when and why."""
+
+    AUDIT_PLAIN = frozenset({"from_status", "to_status", "outstanding"})
+    AUDIT_FREE_TEXT = frozenset({"reason"})
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20)
+    to_status = models.CharField(max_length=20)
+    # Why the case moved: typed by a person, or given by the service that moved it.
+    reason = models.TextField(blank=True)
+    # What was still outstanding when the case was closed (counts by kind), kept with the move.
+    outstanding = models.JSONField(default=dict, blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.from_status} -> {self.to_status}"
+
+
 class Act(models.Model):
     """One specific action, or failure to act, by the case's professional, assessed on its own."""
+
+    AUDIT_FREE_TEXT = frozenset({"description"})
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="acts")
     number = models.PositiveSmallIntegerField()
@@ -119,6 +163,11 @@ def evidence_path(instance: EvidenceDocument, filename: str) -> str:
 
 class EvidenceDocument(models.Model):
     """A document supporting a case (rota, statement, equipment report...), stored with its hash."""
+
+    AUDIT_PLAIN = frozenset({"content_type", "kind", "sha256"})
+    AUDIT_FREE_TEXT = frozenset({"original_name", "description"})
+    # Part of the stored file's name: knowing it must not help anyone find the file.
+    AUDIT_SENSITIVE = frozenset({"token"})
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
@@ -143,6 +192,11 @@ class EvidenceDocument(models.Model):
 
 class FactorRecord(models.Model):
     """What the case found about one contextual factor, with the evidence behind it."""
+
+    AUDIT_PLAIN = frozenset({"present", "contribution"})
+    # An organisation's own factor id is made from the factor's title ("org-" and its key), so
+    # the log names a factor by factors.selectors.factor_reference instead.
+    AUDIT_FREE_TEXT = frozenset({"factor_id", "account"})
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="factor_records")
     factor_id = models.CharField(max_length=80)

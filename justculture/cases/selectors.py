@@ -10,8 +10,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from justculture.cases.models import Act, Case, EvidenceDocument, FactorRecord, Incident, Person
+from justculture.cases.visibility import CaseVisibility
 from justculture.core.models import AuditEvent, Team, User
-from justculture.core.permissions import Permission, teams_with_permission
+from justculture.core.permissions import Permission, require
 
 
 def _org_id(user: User) -> int:
@@ -20,36 +21,13 @@ def _org_id(user: User) -> int:
     return user.organisation_id
 
 
-class _ExistsRowByRow(Exists):
-    """EXISTS that PostgreSQL checks for each row it reaches rather than by first hashing every row
-    of the subquery: ``OFFSET 0`` keeps the planner from turning it into a hashed sub-plan (or a
-    join). For a page of the newest cases, which stops after a few hundred rows, that is a few
-    hundred index look-ups instead of hashing all of a busy handler's assignments (thousands) on
-    every request (docs/performance.md)."""
-
-    template = "EXISTS(%(subquery)s OFFSET 0)"
-
-
 def visible_cases(user: User, *, paged: bool = False) -> QuerySet[Case]:
-    """Cases in the user's organisation that the user may see.
+    """Cases in the user's organisation that the user may see (the rule: cases/visibility.py).
 
-    A user sees a case when a role of theirs with the view permission covers the whole
-    organisation or the case's team, or when they are assigned to the case. ``paged`` is for
-    queries that stop early (a page of rows, a count up to a cap): it checks the assignments row
-    by row instead of all at once; the cases are the same.
+    ``paged`` is for queries that stop early (a page of rows, a count up to a cap): it checks the
+    assignments row by row instead of all at once; the cases are the same.
     """
-    if not user.is_authenticated or user.organisation_id is None:
-        return Case.objects.none()
-    base = Case.objects.filter(organisation_id=user.organisation_id)
-    whole, teams = teams_with_permission(user, Permission.VIEW_CASE)
-    if whole:
-        return base
-    # EXISTS rather than a join on the assignments, so each case comes once without DISTINCT:
-    # DISTINCT over every column made PostgreSQL de-duplicate all of a busy team's cases before
-    # it could sort and cut the list (see docs/performance.md).
-    assigned = Case.assigned_to.through.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
-    exists = _ExistsRowByRow if paged else Exists
-    return base.filter(Q(team_id__in=teams) | Q(exists(assigned)))
+    return CaseVisibility.of(user).cases(paged=paged)
 
 
 CASE_RELATED = ("incident", "person", "team", "organisation", "created_by")
@@ -57,39 +35,34 @@ CASE_RELATED = ("incident", "person", "team", "organisation", "created_by")
 
 def visible_case_ids(user: User, team_of: Mapping[int, int]) -> set[int]:
     """Which of these cases (case id -> its team id, all in the user's organisation) the user may
-    see, by the rule of ``visible_cases``, without sending thousands of ids back to the database:
-    the role check is done here and the user's own assignments are read once."""
-    if not user.is_authenticated or user.organisation_id is None:
-        return set()
-    whole, teams = teams_with_permission(user, Permission.VIEW_CASE)
-    if whole:
-        return set(team_of)
-    visible = {case_id for case_id, team_id in team_of.items() if team_id in teams}
-    if len(visible) < len(team_of):
-        assigned = Case.assigned_to.through.objects.filter(user_id=user.pk, case__organisation_id=user.organisation_id)
-        visible |= set(assigned.values_list("case_id", flat=True)) & team_of.keys()
-    return visible
+    see, by the rule of ``visible_cases``, without sending the ids back to the database."""
+    return CaseVisibility.of(user).visible_ids(team_of)
 
 
 def may_see_case(user: User, case: Case) -> bool:
-    """The rule of ``visible_cases`` for one case already loaded: in the user's organisation, and a
-    role of theirs with the view permission covers the organisation or the case's team, or they are
-    assigned to it."""
-    if not user.is_authenticated or user.organisation_id is None or case.organisation_id != user.organisation_id:
-        return False
-    whole, teams = teams_with_permission(user, Permission.VIEW_CASE)
-    if whole or case.team_id in teams:
-        return True
-    return Case.assigned_to.through.objects.filter(case_id=case.pk, user_id=user.pk).exists()
+    """The rule of ``visible_cases`` for one case already loaded."""
+    return CaseVisibility.of(user).sees(case)
 
 
-def case_for(user: User, reference: str, *, related: tuple[str, ...] = CASE_RELATED) -> Case:
-    """The case with this reference if the user may see it, else a 404; loaded with the rows in
-    ``related`` (a page that shows fewer of them can ask for fewer).
+Needs = Permission | tuple[Permission, ...] | None
+
+
+def _require_all(user: User, permission: Needs, team_id: int) -> None:
+    if permission is None:
+        return
+    for needed in (permission,) if isinstance(permission, Permission) else permission:
+        require(user, needed, team_id)
+
+
+def case_for(user: User, reference: str, *, permission: Needs = None,
+             related: tuple[str, ...] = CASE_RELATED) -> Case:
+    """The case with this reference if the user may see it, else a 404; then, if the page needs
+    a ``permission`` (or several) for the case's team, a 403 without it, on GET and POST alike.
+    Loaded with the rows in ``related`` (a page that shows fewer of them can ask for fewer).
 
     The case is read by its reference in the user's organisation and then checked with the same
-    rule as ``visible_cases`` (``may_see_case``): cheaper to build and plan, for every case page,
-    than the whole visibility query for one row (docs/performance.md).
+    rule as ``visible_cases`` (``CaseVisibility.sees``): cheaper to build and plan, for every case
+    page, than the whole visibility query for one row (docs/performance.md).
     """
     organisation_id = _org_id(user) if user.is_authenticated else None
     found = list(
@@ -97,9 +70,10 @@ def case_for(user: User, reference: str, *, related: tuple[str, ...] = CASE_RELA
         .filter(organisation_id=organisation_id, reference=reference)
         .order_by()[:1]
     )
-    if not found or not may_see_case(user, found[0]):
+    if not found or not CaseVisibility.of(user).sees(found[0]):
         raise Http404("No such case")
     case = found[0]
+    _require_all(user, permission, case.team_id)
     # The case is in the user's organisation, already loaded with it: give the user the same row,
     # so the page header does not read it again.
     if "organisation" in related:
@@ -170,17 +144,20 @@ def incidents_of(user: User) -> QuerySet[Incident]:
     case they can see (an incident names a patient and describes what happened, so it is held as
     closely as the cases about it)."""
     base = Incident.objects.filter(organisation_id=_org_id(user)).select_related("team")
-    whole, teams = teams_with_permission(user, Permission.VIEW_CASE)
-    if whole:
+    rule = CaseVisibility.of(user)
+    if rule.whole:
         return base
-    seen = visible_cases(user).filter(incident_id=OuterRef("pk"))
-    return base.filter(Q(team_id__in=teams) | Q(Exists(seen)))
+    seen = rule.cases().filter(incident_id=OuterRef("pk"))
+    return base.filter(Q(team_id__in=rule.teams) | Q(Exists(seen)))
 
 
-def incident_for(user: User, reference: str) -> Incident:
+def incident_for(user: User, reference: str, *, permission: Needs = None) -> Incident:
+    """The incident if the user may see it, else a 404; then a 403 without the ``permission``
+    (or several) the page needs for the incident's team."""
     incident = incidents_of(user).filter(reference=reference).first()
     if incident is None:
         raise Http404("No such incident")
+    _require_all(user, permission, incident.team_id)
     return incident
 
 

@@ -19,17 +19,19 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from justculture.cases.evidence import inspect_upload
+from justculture.cases.lifecycle import ensure_open
 from justculture.cases.models import Act, Case, EvidenceDocument, FactorRecord, Incident, Person
-from justculture.cases.states import case_states
 from justculture.core import audit
+from justculture.core.audit_actions import AuditAction
+from justculture.core.errors import ServiceError
 from justculture.core.models import Organisation, Team, User
 from justculture.core.permissions import Permission, require, require_any_team
 from justculture.core.services import next_number
-from justculture.factors.selectors import factor_for
+from justculture.factors.selectors import factor_for, factor_reference, factor_references
 from justculture.factors.taxonomy import default_taxonomy
 
 
-class CaseRuleError(ValueError):
+class CaseRuleError(ServiceError):
     """A request that the case's rules do not allow; the message says why."""
 
 
@@ -47,7 +49,7 @@ def incident_create(
 ) -> Incident:
     require(by, Permission.OPEN_CASE, team.pk)
     if team.organisation_id != organisation.pk:
-        raise CaseRuleError("That team belongs to another organisation.")
+        raise CaseRuleError("That team belongs to another organisation.", field="team_id")
     with transaction.atomic():
         number = next_number(organisation, "incident")
         incident = Incident.objects.create(
@@ -57,11 +59,11 @@ def incident_create(
             patient_identifier=patient_identifier, created_by=by,
         )
         audit.record(
-            by=by, action="incident.create", obj=incident,
+            by=by, action=AuditAction.INCIDENT_CREATE, obj=incident,
             summary=f"Incident {incident.reference} recorded",
             changes={"team": team.name, "occurred_at": occurred_at.isoformat(),
-                     "external_reference": external_reference, "description": audit.REDACTED,
-                     "patient_details": audit.REDACTED if (patient_name or patient_identifier) else None},
+                     **audit.snapshot(incident, ["location", "description", "external_reference"]),
+                     "patient_details": audit.FREE_TEXT if (patient_name or patient_identifier) else None},
         )
     return incident
 
@@ -88,7 +90,7 @@ def person_create(
             employment_type=employment_type,
         )
         audit.record(
-            by=by, action="person.create", obj=person, summary=f"Professional record {person.pk} created",
+            by=by, action=AuditAction.PERSON_CREATE, obj=person, summary=f"Professional record {person.pk} created",
             changes=audit.snapshot(person, ["role_title", "staff_group", "registration_body",
                                             "band_or_grade", "employment_type"]),
         )
@@ -113,14 +115,15 @@ def case_open(
         number = next_number(incident.organisation, "case")
         case = Case.objects.create(
             organisation_id=incident.organisation_id, reference=f"C-{number:04d}",
-            incident=incident, person=person, team=team, concern=concern,
-            status=case_states().initial, created_by=by,
+            incident=incident, person=person, team=team, concern=concern, created_by=by,
         )
         case.assigned_to.add(by)
         audit.record(
-            by=by, action="case.open", obj=case, case_id=case.pk,
-            summary=f"Case {case.reference} opened about {person.role_title} for incident {incident.reference}",
-            changes={"team": team.name, "status": case.status, "concern": audit.REDACTED},
+            by=by, action=AuditAction.CASE_OPEN, obj=case, case_id=case.pk,
+            summary=f"Case {case.reference} opened about professional record {person.pk} for incident "
+                    f"{incident.reference}",
+            changes={"team": team.name, "status": case.status, "person": person.pk,
+                     "staff_group": person.staff_group, "concern": audit.FREE_TEXT},
         )
         for description in acts:
             if description.strip():
@@ -131,71 +134,46 @@ def case_open(
 def case_update_concern(*, case: Case, concern: str, by: User) -> Case:
     require(by, Permission.EDIT_CASE, case.team_id)
     with transaction.atomic():
+        ensure_open(case)
         if case.concern != concern:
             case.concern = concern
             case.save(update_fields=["concern", "updated_at"])
-            audit.record(by=by, action="case.update", obj=case, case_id=case.pk,
-                         summary="Description of the concern changed", changes={"concern": audit.REDACTED})
+            audit.record(by=by, action=AuditAction.CASE_UPDATE, obj=case, case_id=case.pk,
+                         summary=f"Description of the concern changed, case {case.reference}",
+                         changes={"concern": audit.FREE_TEXT})
     return case
 
 
 def _act_create(*, case: Case, description: str, by: User) -> Act:
     number = (case.acts.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     act = Act.objects.create(case=case, number=number, description=description, created_by=by)
-    audit.record(by=by, action="act.create", obj=act, organisation_id=case.organisation_id,
+    audit.record(by=by, action=AuditAction.ACT_CREATE, obj=act, organisation_id=case.organisation_id,
                  case_id=case.pk, summary=f"Act {number} added for assessment",
-                 changes={"description": audit.REDACTED})
+                 changes={"description": audit.FREE_TEXT})
     return act
 
 
 def act_add(*, case: Case, description: str, by: User) -> Act:
     require(by, Permission.EDIT_CASE, case.team_id)
     with transaction.atomic():
-        Case.objects.select_for_update().filter(pk=case.pk).first()
+        ensure_open(case)
         return _act_create(case=case, description=description, by=by)
 
 
 def act_update(*, act: Act, description: str, by: User) -> Act:
+    """Reword an act. Completed assessments of it keep the wording they assessed
+    (``Assessment.act_description``); ``act_reworded_since_assessment`` tells the caller to
+    suggest a revisit."""
     require(by, Permission.EDIT_CASE, act.case.team_id)
     with transaction.atomic():
+        ensure_open(act.case)
         if act.description != description:
             act.description = description
             act.save(update_fields=["description"])
-            audit.record(by=by, action="act.update", obj=act, organisation_id=act.case.organisation_id,
+            audit.record(by=by, action=AuditAction.ACT_UPDATE, obj=act, organisation_id=act.case.organisation_id,
                          case_id=act.case_id, summary=f"Act {act.number} description changed",
-                         changes={"description": audit.REDACTED})
+                         changes={"description": audit.FREE_TEXT})
     return act
-
-
-def transition_problem(current: str, to: str) -> str | None:
-    """Why a case cannot move from one status to another, or None when it can."""
-    machine = case_states()
-    if to not in machine.states:
-        return f"'{to}' is not a case status."
-    if not machine.can_move(current, to):
-        allowed = ", ".join(machine.title(s) for s in machine.allowed(current)) or "none"
-        return (
-            f"A case that is {machine.title(current).lower()} cannot move to "
-            f"{machine.title(to).lower()}. It can move to: {allowed}."
-        )
-    return None
-
-
-def case_transition(*, case: Case, to: str, by: User) -> Case:
-    """Move a case to another state, if the state machine allows that move."""
-    require(by, Permission.EDIT_CASE, case.team_id)
-    machine = case_states()
-    problem = transition_problem(case.status, to)
-    if problem:
-        raise CaseRuleError(problem)
-    with transaction.atomic():
-        before = case.status
-        case.status = to
-        case.save(update_fields=["status", "updated_at"])
-        audit.record(by=by, action="case.status", obj=case, case_id=case.pk,
-                     summary=f"Status changed from {machine.title(before)} to {machine.title(to)}",
-                     changes={"status": [before, to]})
-    return case
 
 
 def factor_record_save(
@@ -212,11 +190,12 @@ def factor_record_save(
     require(by, Permission.RECORD_FACTORS, case.team_id)
     factor = factor_for(case.organisation, factor_id)
     if factor is None:
-        raise CaseRuleError(f"'{factor_id}' is not a contextual factor of this organisation.")
+        raise CaseRuleError(f"'{factor_id}' is not a contextual factor of this organisation.", field="factor_id")
     docs = list(documents)
     if any(d.case_id != case.pk for d in docs):
-        raise CaseRuleError("Evidence can only be linked from the same case.")
+        raise CaseRuleError("Evidence can only be linked from the same case.", field="documents")
     with transaction.atomic():
+        ensure_open(case)
         record = FactorRecord.objects.select_for_update().filter(case=case, factor_id=factor_id).first()
         before = audit.snapshot(record, ["present", "contribution", "account"]) if record else {}
         before_docs = sorted(record.documents.values_list("pk", flat=True)) if record else []
@@ -229,12 +208,17 @@ def factor_record_save(
         record.save()
         record.documents.set(docs)
         after = audit.snapshot(record, ["present", "contribution", "account"])
-        changes = audit.diff(before, after, sensitive={"account"})
+        # Whether a special-category factor (personal health) played a part is health data.
+        hidden = {"present", "contribution", "account"} if factor.special_category else {"account"}
+        changes = audit.diff(before, after, sensitive=hidden)
         if before_docs != sorted(d.pk for d in docs):
             changes["documents"] = [before_docs, sorted(d.pk for d in docs)]
-        audit.record(by=by, action="factor.record", obj=record, organisation_id=case.organisation_id,
-                     case_id=case.pk, summary=f"Contextual factor recorded: {factor.title}",
-                     changes=changes)
+        # An organisation's own factor is named by its id: its title is free text.
+        reference = factor_reference(case.organisation_id, factor_id)
+        audit.record(by=by, action=AuditAction.FACTOR_RECORD, obj=record, organisation_id=case.organisation_id,
+                     case_id=case.pk,
+                     summary=f"Contextual factor recorded: {factor.title if factor.builtin else reference}",
+                     changes={"factor": reference, **changes})
     return record
 
 
@@ -253,8 +237,10 @@ def evidence_upload(
     wanted = list(dict.fromkeys(factor_ids))
     for factor_id in wanted:
         if factor_for(case.organisation, factor_id) is None:
-            raise CaseRuleError(f"'{factor_id}' is not a contextual factor of this organisation.")
+            raise CaseRuleError(f"'{factor_id}' is not a contextual factor of this organisation.",
+                                field="factor_ids")
     with transaction.atomic():
+        ensure_open(case)
         document = EvidenceDocument(
             organisation_id=case.organisation_id, case=case, token=secrets.token_hex(16),
             original_name=(upload.name or "document")[-255:], content_type=kind.content_type,
@@ -272,10 +258,11 @@ def evidence_upload(
                 )
                 record.documents.add(document)
             audit.record(
-                by=by, action="evidence.upload", obj=document, case_id=case.pk,
-                summary=f"Evidence uploaded: {document.original_name}",
+                by=by, action=AuditAction.EVIDENCE_UPLOAD, obj=document, case_id=case.pk,
+                summary=f"Evidence document {document.pk} uploaded to case {case.reference}",
                 changes={"sha256": sha256, "size": document.size, "kind": kind.code,
-                         "factors": wanted},
+                         "factors": factor_references(case.organisation_id, wanted),
+                         **audit.snapshot(document, ["original_name", "description"])},
             )
         except BaseException:
             document.file.delete(save=False)
@@ -283,19 +270,24 @@ def evidence_upload(
     return document
 
 
+def act_reworded_since_assessment(act: Act) -> bool:
+    """Whether a completed assessment of the act assessed other wording than the act has now."""
+    return act.assessments.filter(completed_at__isnull=False).exclude(act_description=act.description).exists()
+
+
 def evidence_download(*, case: Case, document: EvidenceDocument, by: User) -> EvidenceDocument:
     """Record that a user opened an evidence document (evidence may hold special-category data)."""
     require(by, Permission.VIEW_EVIDENCE, case.team_id)
     with transaction.atomic():
-        audit.record(by=by, action="evidence.download", obj=document, case_id=case.pk,
-                     summary=f"Evidence downloaded: {document.original_name}")
+        audit.record(by=by, action=AuditAction.EVIDENCE_DOWNLOAD, obj=document, case_id=case.pk,
+                     summary=f"Evidence document {document.pk} downloaded from case {case.reference}")
     return document
 
 
 def special_category_viewed(*, case: Case, what: str, object_type: str, object_id: str, by: User) -> None:
     """Record a read of special-category data (for example a personal-health factor record)."""
     with transaction.atomic():
-        audit.record(by=by, action="special-category.view", object_type=object_type,
+        audit.record(by=by, action=AuditAction.SPECIAL_CATEGORY_VIEW, object_type=object_type,
                      object_id=object_id, organisation_id=case.organisation_id, case_id=case.pk,
                      summary=f"Viewed {what}")
 

@@ -26,9 +26,7 @@ from justculture.cases.forms import (
     CaseForm,
     ConcernForm,
     IncidentForm,
-    StatusForm,
 )
-from justculture.cases.overview import case_overview, latest_versions
 from justculture.cases.states import case_states
 from justculture.core.formatting import localtime_date
 from justculture.core.http import current_user
@@ -167,11 +165,7 @@ def incident_detail(request: HttpRequest, incident_ref: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_new(request: HttpRequest, incident_ref: str) -> HttpResponse:
     user = current_user(request)
-    incident = selectors.incident_for(user, incident_ref)
-    if not has_permission(user, Permission.OPEN_CASE, incident.team_id):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied("You cannot open cases for this team.")
+    incident = selectors.incident_for(user, incident_ref, permission=Permission.OPEN_CASE)
     form = CaseForm(request.POST or None, initial={"registration_body": "nmc"})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -192,30 +186,10 @@ def case_new(request: HttpRequest, incident_ref: str) -> HttpResponse:
     return render(request, "cases/case_form.jinja", {"form": form, "incident": incident})
 
 
-def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    user = current_user(request)
-    case = selectors.case_for(user, reference, related=("incident", "person", "team", "organisation"))
-    factors = factors_for(case.organisation)
-    acts = list(case.acts.all())
-    latest = latest_versions(case)
-    return render(request, "cases/detail.jinja", {
-        "case": case, "states": case_states(), "factors": factors,
-        # Counts and the latest decision in one query (cases/overview.py, docs/performance.md).
-        "overview": case_overview(case),
-        "can_pack": has_permission(user, Permission.VIEW_EVIDENCE, case.team_id),
-        "can_equality": has_permission(user, Permission.VIEW_EQUALITY_DATA, case.team_id)
-        or has_permission(user, Permission.EDIT_EQUALITY_DATA, case.team_id),
-        "acts": acts, "latest": latest, "guide": default_guide(),
-        "can_edit": has_permission(user, Permission.EDIT_CASE, case.team_id),
-        "can_factors": has_permission(user, Permission.RECORD_FACTORS, case.team_id),
-        "can_assess": has_permission(user, Permission.ASSESS, case.team_id),
-    })
-
-
 @require_http_methods(["GET", "POST"])
 def concern_edit(request: HttpRequest, reference: str) -> HttpResponse:
     user = current_user(request)
-    case = selectors.case_for(user, reference)
+    case = selectors.case_for(user, reference, permission=Permission.EDIT_CASE)
     form = ConcernForm(request.POST or None, initial={"concern": case.concern})
     if request.method == "POST" and form.is_valid():
         services.case_update_concern(case=case, concern=form.cleaned_data["concern"], by=user)
@@ -227,7 +201,7 @@ def concern_edit(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def act_new(request: HttpRequest, reference: str) -> HttpResponse:
     user = current_user(request)
-    case = selectors.case_for(user, reference)
+    case = selectors.case_for(user, reference, permission=Permission.EDIT_CASE)
     form = ActForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         act = services.act_add(case=case, description=form.cleaned_data["description"], by=user)
@@ -239,40 +213,15 @@ def act_new(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def act_edit(request: HttpRequest, reference: str, number: int) -> HttpResponse:
     user = current_user(request)
-    case = selectors.case_for(user, reference)
+    case = selectors.case_for(user, reference, permission=Permission.EDIT_CASE)
     act = selectors.act_for(case, number)
     form = ActForm(request.POST or None, initial={"description": act.description})
     if request.method == "POST" and form.is_valid():
         services.act_update(act=act, description=form.cleaned_data["description"], by=user)
-        messages.success(request, f"Act {act.number} saved.")
+        if services.act_reworded_since_assessment(act):
+            messages.success(request, f"Act {act.number} saved. Its completed assessment keeps the wording it "
+                                      "assessed: revisit the assessment to assess the new wording.")
+        else:
+            messages.success(request, f"Act {act.number} saved.")
         return redirect("cases:detail", case.reference)
     return render(request, "cases/act_form.jinja", {"form": form, "case": case, "act": act})
-
-
-@require_http_methods(["GET", "POST"])
-def status_change(request: HttpRequest, reference: str) -> HttpResponse:
-    user = current_user(request)
-    case = selectors.case_for(user, reference)
-    form = StatusForm(request.POST or None, current=case.status)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.case_transition(case=case, to=form.cleaned_data["status"], by=user)
-            except services.CaseRuleError as exc:
-                form.add_error("status", str(exc))
-            else:
-                messages.success(request, f"Status changed to {case_states().title(case.status)}.")
-                return redirect("cases:detail", case.reference)
-        elif "status" in form.errors and request.POST.get("status"):
-            # Name the move that is not allowed instead of a bare "invalid choice".
-            problem = services.transition_problem(case.status, request.POST["status"])
-            if problem:
-                form.errors["status"] = form.error_class([problem])
-    return render(request, "cases/status_form.jinja", {"form": form, "case": case, "states": case_states()})
-
-
-def timeline(request: HttpRequest, reference: str) -> HttpResponse:
-    user = current_user(request)
-    case = selectors.case_for(user, reference)
-    events = selectors.case_timeline(case)[:1000]
-    return render(request, "cases/timeline.jinja", {"case": case, "events": events})

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "ninja",
     "justculture.retention",
     "justculture.imports",
+    "justculture.demo",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -130,6 +131,8 @@ MIDDLEWARE = [
     "justculture.core.security.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A change refused because a case is closed (or a record changed meanwhile) is a 409 page.
+    "justculture.core.http.ConflictPageMiddleware",
 ]
 
 ROOT_URLCONF = "justculture.config.urls"
@@ -187,7 +190,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _postgres_options(DATABASES["default"].setdefault("OPTIONS", {}))
 
 # A read replica (PostgreSQL streaming replica) for the heavy read-only figures: when
-# DATABASE_REPLICA_URL is set, insights and fairness queries run there (config/routers.py) and
+# DATABASE_REPLICA_URL is set, insights and fairness queries run there (core/routers.py) and
 # everything else, every write included, stays on the primary. Tests treat it as a mirror.
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
@@ -196,7 +199,7 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
         _postgres_options(DATABASES["replica"].setdefault("OPTIONS", {}))
-DATABASE_ROUTERS = ["justculture.config.routers.ReplicaRouter"]
+DATABASE_ROUTERS = ["justculture.core.routers.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -18,10 +18,14 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from justculture.core.audit_actions import AuditAction
 from justculture.core.models import AuditChainHead, AuditEvent, User
 
 GENESIS = "0" * 64
+# What the log holds in place of a value it must never hold. The log is never erased, so a
+# patient's name typed into a title would otherwise outlive every retention period.
 REDACTED = "[not recorded: special-category data]"
+FREE_TEXT = "[not recorded: free text]"
 
 
 def _canonical(event: AuditEvent) -> str:
@@ -48,7 +52,7 @@ def compute_hash(event: AuditEvent) -> str:
 def record(
     *,
     by: User | None,
-    action: str,
+    action: AuditAction | str,
     obj: models.Model | None = None,
     object_type: str | None = None,
     object_id: Any = None,
@@ -57,7 +61,21 @@ def record(
     summary: str,
     changes: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the audit log. Must run inside the caller's transaction."""
+    """Append one event to the audit log. Must run inside the caller's transaction.
+
+    ``action`` must be an ``AuditAction`` (or its exact value): anything else raises ValueError
+    before anything is written. ``summary`` and ``changes`` must hold no free text and no
+    special-category values: name records by their reference or id, and build ``changes`` with
+    ``snapshot`` and ``diff``, which record such fields only as "not recorded" (see
+    docs/audit.md, "What is never recorded").
+    """
+    try:
+        action = AuditAction(action)
+    except ValueError:
+        raise ValueError(
+            f"{action!r} is not an audit action: use a member of justculture.core.audit_actions.AuditAction "
+            "(add one there for a new kind of event)."
+        ) from None
     if obj is not None:
         object_type = object_type or obj._meta.label_lower.split(".")[-1]
         object_id = obj.pk if object_id is None else object_id
@@ -74,12 +92,12 @@ def record(
             at=timezone.now(),
             actor_id=by.pk if by is not None else None,
             actor=(by.username if by is not None else "system"),
-            action=action,
+            action=action.value,
             object_type=object_type or "",
             object_id=str(object_id if object_id is not None else ""),
             case_id=case_id,
             summary=summary[:300],
-            changes=json.loads(json.dumps(dict(changes or {}), default=str)),
+            changes=json.loads(json.dumps(dict(changes or {}), default=_recordable)),
             previous_hash=head.last_hash,
         )
         event.hash = compute_hash(event)
@@ -90,19 +108,88 @@ def record(
     return event
 
 
+class Withheld:
+    """A field value that the log must not hold: written as a marker, never as the value.
+
+    It keeps the value in memory only, so that ``diff`` can tell whether the field changed;
+    ``repr`` and ``str`` show the marker alone, so the value cannot slip out through them either.
+    """
+
+    __slots__ = ("_value", "marker")
+
+    def __init__(self, value: Any, marker: str) -> None:
+        self._value = value
+        self.marker = marker
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Withheld) and other.marker == self.marker and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self.marker)
+
+    def __repr__(self) -> str:
+        return self.marker
+
+    __str__ = __repr__
+
+
+def _recordable(value: Any) -> Any:
+    """How ``record`` writes a value that JSON has no type for."""
+    if isinstance(value, Withheld):
+        return value.marker
+    return str(value)
+
+
+def declared(model: type[models.Model] | models.Model, name: str) -> frozenset[str]:
+    """A model's declared audit fields: ``name`` is "AUDIT_FREE_TEXT", "AUDIT_SENSITIVE" or "AUDIT_PLAIN".
+
+    Every model with text or JSON fields sorts each of them into exactly one of the three sets (a
+    test fails for a field left out): free text is whatever a person types (narrative, names,
+    titles, file names, references from other systems, and values derived from them); sensitive
+    is special-category data, values that reveal it (guide outcomes, health answers) and
+    secrets; plain is codes, references, statuses and labels the service itself controls.
+    """
+    return frozenset(getattr(model, name, frozenset()))
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
 def diff(
     before: Mapping[str, Any], after: Mapping[str, Any], sensitive: Iterable[str] = ()
 ) -> dict[str, Any]:
-    """Fields whose value changed, as {field: [old, new]}; sensitive fields show no values."""
+    """Fields whose value changed, as {field: [old, new]}.
+
+    A field named in ``sensitive`` shows REDACTED instead of its values; a value withheld by
+    ``snapshot`` (free text, sensitive) shows its marker: the change is recorded, not the text.
+    """
     hidden = set(sensitive)
     changed: dict[str, Any] = {}
     for key in after:
-        if before.get(key) != after[key]:
-            changed[key] = REDACTED if key in hidden else [before.get(key), after[key]]
+        old, new = before.get(key), after[key]
+        if old == new:
+            continue
+        if key in hidden:
+            changed[key] = REDACTED
+        elif isinstance(new, Withheld):
+            changed[key] = new.marker
+        elif isinstance(old, Withheld):
+            changed[key] = old.marker
+        else:
+            changed[key] = [old, new]
     return changed
 
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The named fields of ``obj``, safe to record.
+
+    A field the model declares free text (``AUDIT_FREE_TEXT``) or sensitive (``AUDIT_SENSITIVE``)
+    is recorded only as FREE_TEXT or REDACTED when it holds something (a blank one stays blank,
+    so the log shows whether it was filled in): never its value.
+    """
+    free_text = declared(obj, "AUDIT_FREE_TEXT")
+    sensitive = declared(obj, "AUDIT_SENSITIVE")
     values: dict[str, Any] = {}
     for name in fields:
         value = getattr(obj, name)
@@ -110,6 +197,9 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
             value = value.pk
         elif isinstance(value, datetime):
             value = value.isoformat()
+        if name in sensitive or name in free_text:
+            values[name] = value if _blank(value) else Withheld(value, REDACTED if name in sensitive else FREE_TEXT)
+            continue
         values[name] = value if isinstance(value, str | int | float | bool | type(None)) else str(value)
     return values
 

@@ -11,6 +11,10 @@ from django.db import models
 class Organisation(models.Model):
     """An employer (for example an NHS trust). Every record in the product belongs to exactly one."""
 
+    # How each text field reaches the audit log (core.audit.snapshot; docs/audit.md). Names are
+    # labels an administrator sets up, recorded as they are.
+    AUDIT_PLAIN = frozenset({"slug", "name", "logo_url", "guide_id", "guide_version"})
+
     slug = models.SlugField(unique=True, max_length=60)
     name = models.CharField(max_length=200)
     # Shown in the header instead of the NHS logo, which suppliers may not use.
@@ -35,6 +39,8 @@ class Organisation(models.Model):
 class Team(models.Model):
     """A ward, department or service within an organisation, at a site."""
 
+    AUDIT_PLAIN = frozenset({"name", "site"})
+
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="teams")
     name = models.CharField(max_length=200)
     site = models.CharField(max_length=200, blank=True)
@@ -52,6 +58,10 @@ class Team(models.Model):
 class User(AbstractUser):
     """A person who signs in. Staff who are the subject of a concern are not users (see cases)."""
 
+    AUDIT_PLAIN = frozenset({"username"})
+    AUDIT_FREE_TEXT = frozenset({"first_name", "last_name", "email", "job_title"})
+    AUDIT_SENSITIVE = frozenset({"password"})
+
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="users", null=True, blank=True
     )
@@ -64,6 +74,8 @@ class User(AbstractUser):
 
 class RoleAssignment(models.Model):
     """A role held by a user in their organisation, for all teams or for one team."""
+
+    AUDIT_PLAIN = frozenset({"role"})
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField(max_length=40)
@@ -131,6 +143,8 @@ class AuditEvent(models.Model):
 class AuditChainHead(models.Model):
     """A single row holding the newest audit hash; locking it serialises writers of the chain."""
 
+    AUDIT_PLAIN = frozenset({"last_hash"})
+
     last_hash = models.CharField(max_length=64)
     count = models.BigIntegerField(default=0)
 
@@ -140,6 +154,8 @@ class AuditChainHead(models.Model):
 
 class Counter(models.Model):
     """Per-organisation sequences for human-readable references (INC-0001, C-0001)."""
+
+    AUDIT_PLAIN = frozenset({"name"})
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
     name = models.CharField(max_length=30)
@@ -159,6 +175,9 @@ class SignInAttempt(models.Model):
     The username is stored only as a keyed hash: people sometimes type their password into the
     username box, and this table must never hold one.
     """
+
+    AUDIT_PLAIN = frozenset({"outcome"})
+    AUDIT_SENSITIVE = frozenset({"username_hash"})
 
     SUCCEEDED = "succeeded"
     FAILED = "failed"
@@ -180,6 +199,8 @@ class SignInAttempt(models.Model):
 
 class TwoFactorDevice(models.Model):
     """A user's authenticator app (TOTP, RFC 6238). The shared secret is stored encrypted."""
+
+    AUDIT_SENSITIVE = frozenset({"encrypted_secret"})
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor_device")
     encrypted_secret = models.TextField()

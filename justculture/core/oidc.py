@@ -23,6 +23,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from justculture.core import audit, security, twofactor
+from justculture.core.audit_actions import AuditAction
 from justculture.core.models import User
 
 FAILED_MESSAGE = (
@@ -90,7 +91,7 @@ class SignOnCallbackView(OIDCAuthenticationCallbackView):  # type: ignore[misc]
         return response
 
     def login_failure(self) -> HttpResponse:
-        audit.record(by=None, action="sign-in.failed", object_type="user", object_id="",
+        audit.record(by=None, action=AuditAction.SIGN_IN_FAILED, object_type="user", object_id="",
                      summary="Failed single sign-on: no single matching account, or the provider refused",
                      changes={"ip_address": security.client_ip(self.request)})
         messages.error(self.request, FAILED_MESSAGE)

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from justculture.core import audit, twofactor
+from justculture.core.audit_actions import AuditAction
 from justculture.core.models import SignInAttempt, User
 
 # --- Headers ------------------------------------------------------------------------------------
@@ -190,7 +191,7 @@ def _known_user(username: str) -> User | None:
 
 def note_success(request: HttpRequest, user: User, *, method: str = "password") -> None:
     _record(user.username, client_ip(request), SignInAttempt.SUCCEEDED)
-    audit.record(by=user, action="sign-in", obj=user, object_type="user", organisation_id=user.organisation_id,
+    audit.record(by=user, action=AuditAction.SIGN_IN, obj=user, object_type="user", organisation_id=user.organisation_id,
                  summary=f"{user.username} signed in ({method})",
                  changes={"method": method, "ip_address": client_ip(request)})
 
@@ -216,11 +217,11 @@ def note_failure(request: HttpRequest, username: str, *, what: str = "password")
     else:
         summary = f"Failed sign-in for an unknown username: wrong {what}"
         subject = {"object_type": "user", "object_id": ""}
-    audit.record(by=None, action="sign-in.failed", summary=summary, changes={"ip_address": ip}, **subject)
+    audit.record(by=None, action=AuditAction.SIGN_IN_FAILED, summary=summary, changes={"ip_address": ip}, **subject)
     until = locked_until(username, ip)
     if until is None:
         return False
-    audit.record(by=None, action="sign-in.locked",
+    audit.record(by=None, action=AuditAction.SIGN_IN_LOCKED,
                  summary=(f"Sign-in locked for {user.username}" if user else "Sign-in locked for an unknown username")
                  + f" until {timezone.localtime(until):%H:%M} after repeated failures",
                  changes={"ip_address": ip, "until": until.isoformat()}, **subject)

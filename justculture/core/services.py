@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F
 
 from justculture.core import audit
+from justculture.core.audit_actions import AuditAction
 from justculture.core.models import Counter, Organisation, RoleAssignment, Team, User
 from justculture.core.permissions import roles
 
@@ -15,7 +16,7 @@ from justculture.core.permissions import roles
 def organisation_create(*, slug: str, name: str, by: User | None = None) -> Organisation:
     with transaction.atomic():
         org = Organisation.objects.create(slug=slug, name=name)
-        audit.record(by=by, action="organisation.create", obj=org, organisation_id=org.pk,
+        audit.record(by=by, action=AuditAction.ORGANISATION_CREATE, obj=org, organisation_id=org.pk,
                      summary=f"Organisation {name} created")
     return org
 
@@ -23,7 +24,7 @@ def organisation_create(*, slug: str, name: str, by: User | None = None) -> Orga
 def team_create(*, organisation: Organisation, name: str, site: str = "", by: User | None = None) -> Team:
     with transaction.atomic():
         team = Team.objects.create(organisation=organisation, name=name, site=site)
-        audit.record(by=by, action="team.create", obj=team, summary=f"Team {team} created")
+        audit.record(by=by, action=AuditAction.TEAM_CREATE, obj=team, summary=f"Team {team} created")
     return team
 
 
@@ -55,7 +56,7 @@ def user_create(
         for code, team in roles_held:
             RoleAssignment.objects.create(user=user, role=code, team=team)
         audit.record(
-            by=by, action="user.create", obj=user, organisation_id=organisation.pk,
+            by=by, action=AuditAction.USER_CREATE, obj=user, organisation_id=organisation.pk,
             summary=f"User {username} created",
             changes={"roles": [f"{c}@{t.name if t else 'all teams'}" for c, t in roles_held]},
         )
@@ -66,7 +67,7 @@ def user_set_password(*, user: User, password: str, by: User | None = None) -> N
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
-        audit.record(by=by, action="user.set-password", obj=user,
+        audit.record(by=by, action=AuditAction.USER_SET_PASSWORD, obj=user,
                      organisation_id=user.organisation_id, summary=f"Password set for {user.username}")
 
 

@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from justculture.core import audit
+from justculture.core.audit_actions import AuditAction
 from justculture.core.models import TwoFactorDevice, User
 from justculture.core.permissions import requires_two_factor
 
@@ -204,7 +205,7 @@ def confirm_setup(user: User, code: str, *, at: float | None = None) -> bool:
             return False
         device.confirmed_at = timezone.now()
         device.save(update_fields=["confirmed_at", "last_used_step", "last_used_at"])
-        audit.record(by=user, action="two-factor.set-up", obj=user, object_type="user",
+        audit.record(by=user, action=AuditAction.TWO_FACTOR_SET_UP, obj=user, object_type="user",
                      organisation_id=user.organisation_id,
                      summary=f"{user.username} set up an authenticator app for two-factor sign-in")
     return True
@@ -217,7 +218,7 @@ def verify(user: User, code: str, *, at: float | None = None) -> bool:
         if device is None or not _accept_code(device, code, at):
             return False
         device.save(update_fields=["last_used_step", "last_used_at"])
-        audit.record(by=user, action="two-factor.used", obj=user, object_type="user",
+        audit.record(by=user, action=AuditAction.TWO_FACTOR_USED, obj=user, object_type="user",
                      organisation_id=user.organisation_id,
                      summary=f"{user.username} gave a correct two-factor code")
     return True
@@ -228,7 +229,7 @@ def remove(user: User, *, by: User, reason: str) -> bool:
     with transaction.atomic():
         deleted, _ = TwoFactorDevice.objects.filter(user=user).delete()
         if deleted:
-            audit.record(by=by, action="two-factor.removed", obj=user, object_type="user",
+            audit.record(by=by, action=AuditAction.TWO_FACTOR_REMOVED, obj=user, object_type="user",
                          organisation_id=user.organisation_id,
                          summary=f"Authenticator app of {user.username} removed: {reason}")
     return bool(deleted)

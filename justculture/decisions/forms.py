@@ -12,11 +12,10 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from justculture.core.forms import JCForm
+from justculture.core.forms import JCForm, consistency_confirmation_field
 from justculture.decisions.models import ReferralConsideration
 from justculture.decisions.rules import DecisionRules, decision_rules
 from justculture.decisions.selectors import ReferralSection, Regulator
-from justculture.fairness.forms import consistency_confirmation_field
 
 TEXT_MAX = 20000
 
@@ -32,26 +31,6 @@ def _text(label: str, help_text: str = "", *, required: bool = False, message: s
 def _not_in_future(value: date | None, message: str) -> None:
     if value is not None and value > timezone.localdate():
         raise forms.ValidationError(message)
-
-
-#: Words in a service's DecisionError message, and the decision form field it belongs to.
-#: The first match wins, so the more specific phrases come first.
-_ERROR_FIELDS: tuple[tuple[str, str], ...] = (
-    ("justification", "departure_justification"),
-    ("more severe", "departure_justification"),
-    ("kind of local action", "local_action_types"),
-    ("capability or disciplinary", "formal_type"),
-    ("kind of support", "support_offered"),
-    ("why this decision", "rationale"),
-    ("course of action", "measures"),
-    ("no further action", "measures"),
-)
-
-
-def decision_error_field(message: str) -> str | None:
-    """The field a decision service error belongs to, or None for a problem with the whole form."""
-    lowered = message.lower()
-    return next((name for words, name in _ERROR_FIELDS if words in lowered), None)
 
 
 class DecisionForm(JCForm):
@@ -188,6 +167,11 @@ class ReferralForm(JCForm):
                     label="Notes (optional)", required=False, max_length=TEXT_MAX, widget=forms.Textarea,
                     error_messages={"max_length": f"Notes must be {TEXT_MAX:,} characters or fewer"},
                 )
+
+    def form_field(self, service_field: str) -> str:
+        # The service names an answer "answers.<question id>".
+        prefix, _, question_id = service_field.partition(".")
+        return self.answer_name(question_id) if prefix == "answers" and question_id else service_field
 
     @staticmethod
     def answer_name(question_id: str) -> str:

@@ -16,6 +16,16 @@ class Decision(models.Model):
     earlier ones stay as they were.
     """
 
+    # How each text field reaches the audit log (core.audit.snapshot; docs/audit.md). The guide's
+    # recommendation (outcomes, indication) and the support offered (occupational health) can
+    # reveal health information.
+    AUDIT_PLAIN = frozenset({"measures", "local_action_types", "formal_type"})
+    AUDIT_FREE_TEXT = frozenset({
+        "support_detail", "rationale", "departure_justification", "who_hurt", "their_needs", "obligations",
+        "support_notes", "decided_by_name",
+    })
+    AUDIT_SENSITIVE = frozenset({"guide_outcomes", "guide_indication", "support_offered"})
+
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="decisions")
     # Measure codes from rules.yaml, e.g. ["support", "local-action"].
@@ -51,6 +61,10 @@ class Decision(models.Model):
 class ReferralConsideration(models.Model):
     """The employer's answers to the questions worth thinking through before referring."""
 
+    AUDIT_PLAIN = frozenset({"regulator"})
+    # The answers hold the notes written beside them.
+    AUDIT_FREE_TEXT = frozenset({"answers", "summary"})
+
     UNSURE = "unsure"
     CHOICES = [("yes", "Yes"), ("no", "No"), (UNSURE, "Not sure yet")]
 
@@ -70,6 +84,8 @@ class ReferralConsideration(models.Model):
 class AdviceRecord(models.Model):
     """Advice taken about a case, such as a call to a regulator's employer advice line."""
 
+    AUDIT_FREE_TEXT = frozenset({"adviser", "advice"})
+
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="advice")
     advised_on = models.DateField()
@@ -87,6 +103,9 @@ class AdviceRecord(models.Model):
 
 class RegulatorContact(models.Model):
     """An organisation's own details for referring to one regulator (overrides regulators.yaml)."""
+
+    AUDIT_PLAIN = frozenset({"code"})
+    AUDIT_FREE_TEXT = frozenset({"name", "register", "referral_contact"})
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="regulator_contacts")
     code = models.CharField(max_length=10)

@@ -11,9 +11,11 @@ from datetime import date
 
 from django.db import transaction
 
+from justculture.cases.lifecycle import ensure_open
 from justculture.cases.models import Case
-from justculture.cases.states import case_states
 from justculture.core import audit
+from justculture.core.audit_actions import AuditAction
+from justculture.core.errors import ServiceError
 from justculture.core.models import Organisation, User
 from justculture.core.permissions import Permission, require
 from justculture.decisions.models import AdviceRecord, Decision, ReferralConsideration, RegulatorContact
@@ -21,7 +23,7 @@ from justculture.decisions.rules import decision_rules
 from justculture.decisions.selectors import recommendation_for, referral_question_ids, regulator_for
 
 
-class DecisionError(ValueError):
+class DecisionError(ServiceError):
     """A decision the rules do not allow as given; the message says what to do."""
 
 
@@ -52,30 +54,33 @@ def decision_record(
     rules = decision_rules()
     chosen = list(dict.fromkeys(measures))
     if not chosen:
-        raise DecisionError("Select at least one course of action.")
+        raise DecisionError("Select at least one course of action.", field="measures")
     unknown = [m for m in chosen if m not in rules.measures]
     if unknown:
-        raise DecisionError(f"Unknown course of action: {', '.join(unknown)}.")
+        raise DecisionError(f"Unknown course of action: {', '.join(unknown)}.", field="measures")
     if "no-further-action" in chosen and any(rules.measures[m].severity > 0 for m in chosen):
-        raise DecisionError("'No further action' cannot be combined with action aimed at the person.")
+        raise DecisionError("'No further action' cannot be combined with action aimed at the person.",
+                            field="measures")
     if "local-action" in chosen and not local_action_types:
-        raise DecisionError("Select the kind of local action.")
+        raise DecisionError("Select the kind of local action.", field="local_action_types")
     if any(t not in rules.local_action_types for t in local_action_types):
-        raise DecisionError("Unknown kind of local action.")
+        raise DecisionError("Unknown kind of local action.", field="local_action_types")
     if "formal-process" in chosen and formal_type not in rules.formal_types:
-        raise DecisionError("Select whether the formal process is capability or disciplinary.")
+        raise DecisionError("Select whether the formal process is capability or disciplinary.", field="formal_type")
     if any(s not in rules.support_offered for s in support_offered):
-        raise DecisionError("Unknown kind of support.")
+        raise DecisionError("Unknown kind of support.", field="support_offered")
     if not rationale.strip():
-        raise DecisionError("Explain why this decision was made.")
+        raise DecisionError("Explain why this decision was made.", field="rationale")
     recommendation = recommendation_for(case)
     departs = rules.departure(chosen, recommendation.indication)
     if departs and not departure_justification.strip():
         raise DecisionError(
             "This decision is more severe than the just culture guide's recommendation. "
-            "Write a justification for departing from it."
+            "Write a justification for departing from it.",
+            field="departure_justification",
         )
     with transaction.atomic():
+        ensure_open(case)
         decision = Decision.objects.create(
             organisation_id=case.organisation_id, case=case, measures=chosen, severity=rules.severity(chosen),
             support_detail=support_detail, local_action_types=list(local_action_types),
@@ -87,21 +92,15 @@ def decision_record(
             decided_by_name=decided_by_name, decided_on=decided_on, recorded_by=by,
         )
         audit.record(
-            by=by, action="decision.record", obj=decision, case_id=case.pk,
+            by=by, action=AuditAction.DECISION_RECORD, obj=decision, case_id=case.pk,
             summary=f"Decision recorded: {', '.join(rules.measures[m].title for m in chosen)}"
                     + (" (departs from the guide)" if departs else ""),
-            changes={"measures": chosen, "guide_outcomes": recommendation.codes, "departs_from_guide": departs,
+            # The guide's recommendation is left out: outcomes B and C reveal health information.
+            changes={"measures": chosen, "departs_from_guide": departs,
                      "formal_type": decision.formal_type, "local_action_types": list(local_action_types),
-                     "rationale": audit.REDACTED},
+                     **audit.snapshot(decision, ["rationale", "decided_by_name", "departure_justification",
+                                                 "support_offered"])},
         )
-        machine = case_states()
-        if case.status != "decided" and machine.can_move(case.status, "decided"):
-            before = case.status
-            case.status = "decided"
-            case.save(update_fields=["status", "updated_at"])
-            audit.record(by=by, action="case.status", obj=case, case_id=case.pk,
-                         summary=f"Status changed from {machine.title(before)} to Decided (a decision was recorded)",
-                         changes={"status": [before, "decided"]})
     return decision
 
 
@@ -111,17 +110,18 @@ def referral_considerations_save(
     """Save the answers to the questions worth thinking through before a referral."""
     require(by, Permission.DECIDE, case.team_id)
     if regulator_for(case.organisation, regulator) is None:
-        raise DecisionError(f"Unknown regulator '{regulator}'.")
+        raise DecisionError(f"Unknown regulator '{regulator}'.", field="regulator")
     known = set(referral_question_ids())
     cleaned: dict[str, dict[str, str]] = {}
     for qid, given in answers.items():
         if qid not in known:
-            raise DecisionError(f"Unknown referral question '{qid}'.")
+            raise DecisionError(f"Unknown referral question '{qid}'.", field="answers")
         answer = given.get("answer", "")
         if answer not in {"", "yes", "no", ReferralConsideration.UNSURE}:
-            raise DecisionError(f"Answer yes, no or not sure yet to question '{qid}'.")
+            raise DecisionError(f"Answer yes, no or not sure yet to question '{qid}'.", field=f"answers.{qid}")
         cleaned[qid] = {"answer": answer, "notes": given.get("notes", "")}
     with transaction.atomic():
+        ensure_open(case)
         record = ReferralConsideration.objects.select_for_update().filter(case=case).first()
         before = {k: v["answer"] for k, v in (record.answers if record else {}).items()}
         if record is None:
@@ -133,9 +133,10 @@ def referral_considerations_save(
         record.save()
         after = {k: v["answer"] for k, v in cleaned.items()}
         audit.record(
-            by=by, action="referral.considerations", obj=record, case_id=case.pk,
+            by=by, action=AuditAction.REFERRAL_CONSIDERATIONS, obj=record, case_id=case.pk,
             summary="Referral considerations saved",
-            changes={"regulator": regulator, "answers": audit.diff(before, after), "notes": audit.REDACTED},
+            changes={"regulator": regulator, "answers": audit.diff(before, after), "notes": audit.FREE_TEXT,
+                     **audit.snapshot(record, ["summary"])},
         )
     return record
 
@@ -143,15 +144,19 @@ def referral_considerations_save(
 def advice_record(*, case: Case, advised_on: date, adviser: str, advice: str, by: User) -> AdviceRecord:
     """Record advice taken, for example from a regulator's employer advice line."""
     require(by, Permission.DECIDE, case.team_id)
-    if not adviser.strip() or not advice.strip():
-        raise DecisionError("Say who gave the advice and what it was.")
+    if not adviser.strip():
+        raise DecisionError("Say who gave the advice.", field="adviser")
+    if not advice.strip():
+        raise DecisionError("Say what advice was given.", field="advice")
     with transaction.atomic():
+        ensure_open(case)
         record = AdviceRecord.objects.create(
             organisation_id=case.organisation_id, case=case, advised_on=advised_on, adviser=adviser,
             advice=advice, recorded_by=by,
         )
-        audit.record(by=by, action="advice.record", obj=record, case_id=case.pk,
-                     summary=f"Advice recorded from {adviser[:120]}", changes={"advice": audit.REDACTED})
+        audit.record(by=by, action=AuditAction.ADVICE_RECORD, obj=record, case_id=case.pk,
+                     summary=f"Advice record {record.pk} added to case {case.reference}",
+                     changes={"advised_on": advised_on.isoformat(), **audit.snapshot(record, ["adviser", "advice"])})
     return record
 
 
@@ -163,7 +168,7 @@ def regulator_contact_save(
     if by.organisation_id != organisation.pk:
         raise DecisionError("You can only change your own organisation's regulators.")
     if regulator_for(organisation, code) is None:
-        raise DecisionError(f"Unknown regulator '{code}'.")
+        raise DecisionError(f"Unknown regulator '{code}'.", field="code")
     with transaction.atomic():
         contact, created = RegulatorContact.objects.select_for_update().get_or_create(
             organisation=organisation, code=code, defaults={"name": name}
@@ -171,6 +176,7 @@ def regulator_contact_save(
         before = audit.snapshot(contact, ["name", "register", "referral_contact"]) if not created else {}
         contact.name, contact.register, contact.referral_contact = name, register, referral_contact
         contact.save()
-        audit.record(by=by, action="regulator.contact", obj=contact, summary=f"Referral details for {name} saved",
+        audit.record(by=by, action=AuditAction.REGULATOR_CONTACT, obj=contact,
+                     summary=f"Referral details for the regulator {code} saved",
                      changes=audit.diff(before, audit.snapshot(contact, ["name", "register", "referral_contact"])))
     return contact

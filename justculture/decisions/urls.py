@@ -10,10 +10,11 @@ from justculture.decisions import views
 
 app_name = "decisions"
 
+# The new-decision and referral pages show the fairness figures: their routes are in
+# justculture/casework/views.py and config/urls.py adds them to this namespace.
+
 urlpatterns = [
     path("organisation-regulators/", views.regulators, name="regulators"),
     path("<str:reference>/decision/", views.decision, name="decision"),
-    path("<str:reference>/decision/new/", views.decision_new, name="decision-new"),
-    path("<str:reference>/referral/", views.referral, name="referral"),
     path("<str:reference>/advice/new/", views.advice_new, name="advice-new"),
 ]

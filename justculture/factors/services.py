@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from justculture.core import audit
+from justculture.core.audit_actions import AuditAction
+from justculture.core.errors import ServiceError
 from justculture.core.models import Organisation, User
 from justculture.core.permissions import Permission, require
 from justculture.factors.models import OrganisationFactor
@@ -18,7 +20,7 @@ from justculture.factors.models import OrganisationFactor
 KEY_MAX_LENGTH = OrganisationFactor._meta.get_field("key").max_length or 60
 
 
-class FactorRuleError(ValueError):
+class FactorRuleError(ServiceError):
     """A change to the taxonomy that its rules do not allow; the message says why."""
 
 
@@ -37,10 +39,10 @@ def organisation_factor_create(
     title = title.strip()
     key = factor_key(title)
     if not key:
-        raise FactorRuleError("Enter a title that contains letters or numbers.")
+        raise FactorRuleError("Enter a title that contains letters or numbers.", field="title")
     clash = OrganisationFactor.objects.filter(organisation=organisation, key=key).first()
     if clash is not None:
-        raise FactorRuleError(_clash_message(clash))
+        raise FactorRuleError(_clash_message(clash), field="title")
     with transaction.atomic():
         try:
             # A savepoint, so a concurrent insert of the same key ends only this attempt.
@@ -50,12 +52,13 @@ def organisation_factor_create(
                 )
         except IntegrityError as exc:
             raise FactorRuleError(
-                "Your organisation already has a factor with a title like this. Choose another title."
+                "Your organisation already has a factor with a title like this. Choose another title.",
+                field="title",
             ) from exc
         audit.record(
-            by=by, action="organisation-factor.create", obj=factor,
-            summary=f"Contextual factor added for the organisation: {title}",
-            changes={"key": key, "title": title, "description": factor.description},
+            by=by, action=AuditAction.ORGANISATION_FACTOR_CREATE, obj=factor,
+            summary=f"Contextual factor {factor.pk} added for the organisation",
+            changes=audit.snapshot(factor, ["key", "title", "description"]),
         )
     return factor
 

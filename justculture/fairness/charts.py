@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from justculture.core.disclosure import SECONDARY
 from justculture.fairness.stats import NO_ADVERSE_IMPACT
 
 WIDTH = 640
@@ -90,6 +91,8 @@ class Point:
     low: float | None
     high: float | None
     alert: bool
+    # Why the group's figures are withheld ("small" or "secondary", as justculture.core.disclosure).
+    hidden: str = ""
 
 
 def ratio_chart(title: str, points: list[Point], *, reference_title: str, min_count: int) -> Chart:
@@ -104,7 +107,9 @@ def ratio_chart(title: str, points: list[Point], *, reference_title: str, min_co
         top = TOP + index * ROW
         label_y, mark_y = top + 16, top + 38
         if p.suppressed:
-            text = f"{p.title}: not shown (fewer than {min_count} people)"
+            why = "so that a small number cannot be worked out" if p.hidden == SECONDARY else \
+                f"fewer than {min_count} people"
+            text = f"{p.title}: not shown ({why})"
             rows.append(ChartRow(text, label_y, mark_y, "none"))
         elif p.is_reference:
             text = f"{p.title}: the comparison group (1.00)"

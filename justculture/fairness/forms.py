@@ -9,28 +9,10 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from justculture.core.forms import JCForm
+# The confirmation checkbox lives in core.forms (decisions uses it); named here too for fairness pages.
+from justculture.core.forms import CONSISTENCY_FIELD_NAME, CONSISTENCY_LABEL, JCForm, consistency_confirmation_field  # noqa: F401
 from justculture.fairness.groups import DEFAULT_DIMENSION, DEFAULT_EVENT, RECORD_FIELDS, definitions
 from justculture.fairness.periods import WINDOW, YEAR, Period, calendar_year, two_year_window
-
-CONSISTENCY_LABEL = "I have considered whether this decision is consistent with how others have been treated"
-#: The name to give the confirmation field in a form, so the prompt macro and tests can find it.
-CONSISTENCY_FIELD_NAME = "considered_consistency"
-
-
-def consistency_confirmation_field() -> forms.BooleanField:
-    """A required checkbox for the decision and referral forms.
-
-    Add it as a form attribute named CONSISTENCY_FIELD_NAME, e.g.
-    ``considered_consistency = consistency_confirmation_field()``, and render it with the
-    ``consistency_checkbox`` macro of fairness/_prompt.jinja.
-    """
-    return forms.BooleanField(
-        label=CONSISTENCY_LABEL, required=True,
-        error_messages={"required": "Confirm that you have considered whether this decision is consistent with "
-                                    "how others have been treated"},
-    )
-
 
 _QUESTIONS = {
     "ethnicity": ("What is their ethnic group?", "Select the answer they gave. Choose 'Prefer not to say' if they "

@@ -23,6 +23,9 @@ class EqualityRecord(models.Model):
     valid answers and are reported as such.
     """
 
+    # How each field reaches the audit log (core.audit.snapshot; docs/audit.md).
+    AUDIT_SENSITIVE = frozenset({"ethnicity", "sex", "disability", "age_band", "qualified"})
+
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="equality_record")
     ethnicity = models.CharField(max_length=30, default=NOT_KNOWN)
@@ -40,6 +43,8 @@ class EqualityRecord(models.Model):
 
 class WorkforceFigure(models.Model):
     """How many staff of one group an organisation (or one team) had in a period: a denominator."""
+
+    AUDIT_PLAIN = frozenset({"period", "dimension", "group"})
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     period = models.CharField(max_length=40, help_text="For example 2024, as labelled in the imported file")

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from justculture.core.errors import ServiceError
+
 YEAR = "year"
 WINDOW = "window"
 
@@ -62,7 +64,7 @@ def two_year_window(end: date) -> Period:
     return Period(WINDOW, before + timedelta(days=1), end)
 
 
-class PeriodError(ValueError):
+class PeriodError(ServiceError):
     pass
 
 
@@ -75,5 +77,6 @@ def parse_period(text: str) -> Period:
         return two_year_window(date.fromisoformat(value))
     except ValueError:
         raise PeriodError(
-            f"'{text}' is not a period: give a year (2024) or the last day of a two-year window (2025-03-31)."
+            f"'{text}' is not a period: give a year (2024) or the last day of a two-year window (2025-03-31).",
+            field="period",
         ) from None

@@ -4,7 +4,7 @@ the comparison itself, consistency with the guide, departures, and the decision-
 Numerators count distinct people (Person records) per event per period, from the cases in the
 system; denominators are the imported WorkforceFigure headcounts. People whose group is not
 stated are on neither side; their number is reported separately. Suppression follows
-justculture.fairness.stats with the organisation's threshold.
+justculture.core.disclosure (through justculture.fairness.stats) with the organisation's threshold.
 """
 
 from __future__ import annotations
@@ -35,8 +35,9 @@ from django.utils import timezone
 from justculture.assessments.models import Assessment
 from justculture.cases.models import Case, Person
 from justculture.cases.selectors import case_for, visible_case_ids
+from justculture.core.disclosure import SECONDARY, hidden_keys, suppress
 from justculture.core.models import Organisation, Team, User
-from justculture.core.permissions import Permission, has_permission, teams_with_permission
+from justculture.core.permissions import Permission, has_permission, require, teams_with_permission
 from justculture.decisions.models import Decision
 from justculture.decisions.rules import decision_rules
 from justculture.fairness.groups import (
@@ -49,7 +50,7 @@ from justculture.fairness.groups import (
 )
 from justculture.fairness.models import EqualityRecord, WorkforceFigure
 from justculture.fairness.periods import Period, two_year_window
-from justculture.fairness.stats import Comparison, GroupCounts, GroupResult, comparison, withheld
+from justculture.fairness.stats import Comparison, GroupCounts, GroupResult, comparison
 from justculture.guide import default_guide
 
 # A decision at this severity or above is "formal action" for the consistency measure: a formal
@@ -64,14 +65,17 @@ def may_see_equality_data(user: User, case: Case) -> bool:
             or has_permission(user, Permission.EDIT_EQUALITY_DATA, case.team_id))
 
 
-def equality_case_for(user: User, reference: str) -> Case:
-    """The case, if the user may see it and its person's equality data; otherwise 404.
+def equality_case_for(user: User, reference: str, *, permission: Permission | None = None) -> Case:
+    """The case, if the user may see it and its person's equality data; otherwise 404. Then a 403
+    without the ``permission`` the page needs (to change the data).
 
-    A 404 rather than a 403, so that the page does not even reveal that it exists.
+    A 404 rather than a 403 for seeing it, so that the page does not even reveal that it exists.
     """
     case = case_for(user, reference)
     if not may_see_equality_data(user, case):
         raise Http404("No such page")
+    if permission is not None:
+        require(user, permission, case.team_id)
     return case
 
 
@@ -435,6 +439,8 @@ class ConsistencyCell:
     decided: int | None  # None: withheld
     formal: int | None
     share: float | None
+    # Why the figure is withheld (justculture.core.disclosure: "small" or "secondary"); "" if shown.
+    hidden: str = ""
 
     @property
     def suppressed(self) -> bool:
@@ -482,8 +488,8 @@ def consistency(
 ) -> Consistency:
     """For each guide outcome: by group, the decided cases and how many ended in formal action or referral.
 
-    A case counts under each outcome its acts reached when the decision was made. Counts below the
-    threshold, and one more where that alone would give a small one away, are withheld.
+    A case counts under each outcome its acts reached when the decision was made. Counts are
+    withheld by the one disclosure rule (justculture.core.disclosure), each outcome's row a table.
     """
     the_dimension = definitions().dimension(dimension)
     threshold = organisation.suppression_threshold if min_count is None else min_count
@@ -501,13 +507,18 @@ def consistency(
     for outcome in sorted(decided):
         cells_decided = {g.code: decided[outcome].get(g.code, 0) for g in shown_groups}
         cells_formal = {g.code: formal[outcome].get(g.code, 0) for g in shown_groups}
-        hidden_decided = withheld({**cells_decided, "": decided[outcome].get("", 0)}, threshold, prefer="")
-        hidden_formal = withheld({**cells_formal, "": formal[outcome].get("", 0)}, threshold, prefer="")
+        # The not-stated cell ("") is never shown here, so it is hidden from the start; a formal
+        # count is hidden wherever its decided count is.
+        why_decided = suppress({**cells_decided, "": decided[outcome].get("", 0)}, threshold=threshold,
+                               derivable={""}, hidden={""})
+        why_formal = suppress({**cells_formal, "": formal[outcome].get("", 0)}, threshold=threshold,
+                              derivable={""}, hidden=hidden_keys(why_decided))
         cells = []
         for g in shown_groups:
-            n = None if g.code in hidden_decided else cells_decided[g.code]
-            k = None if (n is None or g.code in hidden_formal) else cells_formal[g.code]
-            cells.append(ConsistencyCell(g.code, n, k, (k / n) if (n and k is not None) else None))
+            n = None if why_decided[g.code] else cells_decided[g.code]
+            k = None if (n is None or why_formal[g.code]) else cells_formal[g.code]
+            cells.append(ConsistencyCell(g.code, n, k, (k / n) if (n and k is not None) else None,
+                                         why_decided[g.code] or why_formal[g.code]))
         found = guide.outcomes.get(outcome)
         rows.append(ConsistencyRow(outcome, found.title if found else outcome, cells))
     return Consistency([(g.code, g.title) for g in shown_groups], rows, threshold)
@@ -632,6 +643,8 @@ def _pct(value: float | None) -> str:
 def _line_for(row: Row, figs: Figures) -> str:
     r = row.result
     who = f"{row.title} staff"
+    if r.suppressed and r.hidden == SECONDARY:
+        return f"{who}: not shown, so that a small number cannot be worked out."
     if r.suppressed:
         return f"{who}: fewer than {figs.min_count} people, so no figures are shown."
     if r.rate is None:

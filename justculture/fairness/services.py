@@ -13,6 +13,8 @@ from django.db import transaction
 
 from justculture.cases.models import Case
 from justculture.core import audit
+from justculture.core.audit_actions import AuditAction
+from justculture.core.errors import ServiceError
 from justculture.core.models import User
 from justculture.core.permissions import Permission, has_permission, require
 from justculture.fairness import csvfiles
@@ -22,7 +24,7 @@ from justculture.fairness.models import EqualityRecord, WorkforceFigure
 FIELDS = tuple(RECORD_FIELDS.values())
 
 
-class FairnessError(ValueError):
+class FairnessError(ServiceError):
     """A request the rules do not allow; the message says what to do."""
 
 
@@ -45,7 +47,7 @@ def equality_record_save(
     for dimension_code, field in RECORD_FIELDS.items():
         dimension = defs.dimension(dimension_code)
         if dimension.group(given[field]) is None:
-            raise FairnessError(f"Choose one of the listed answers for {dimension.short}.")
+            raise FairnessError(f"Choose one of the listed answers for {dimension.short}.", field=field)
     with transaction.atomic():
         record = EqualityRecord.objects.select_for_update().filter(person_id=case.person_id).first()
         before = audit.snapshot(record, FIELDS) if record else {}
@@ -58,7 +60,7 @@ def equality_record_save(
         record.save()
         changes = audit.diff(before, audit.snapshot(record, FIELDS), sensitive=FIELDS)
         audit.record(
-            by=by, action="equality.save", obj=record, organisation_id=case.organisation_id, case_id=case.pk,
+            by=by, action=AuditAction.EQUALITY_SAVE, obj=record, organisation_id=case.organisation_id, case_id=case.pk,
             summary=("Equality data recorded" if created else "Equality data changed")
                     + f" for the professional in case {case.reference}",
             changes=changes,
@@ -73,7 +75,7 @@ def equality_record_viewed(*, case: Case, by: User) -> None:
         require(by, Permission.VIEW_EQUALITY_DATA, case.team_id)
     with transaction.atomic():
         audit.record(
-            by=by, action="equality.view", object_type="equalityrecord", object_id=case.person_id,
+            by=by, action=AuditAction.EQUALITY_VIEW, object_type="equalityrecord", object_id=case.person_id,
             organisation_id=case.organisation_id, case_id=case.pk,
             summary=f"Viewed the equality data of the professional in case {case.reference}",
         )
@@ -133,10 +135,10 @@ def workforce_import(*, data: str | bytes | Iterable[str], by: User, filename: s
             dimensions=sorted({r.dimension for r in rows}), teams=sorted({r.team or "Whole organisation" for r in rows}),
         )
         audit.record(
-            by=by, action="workforce.import", object_type="workforcefigure", object_id=",".join(summary.periods)[:60],
+            by=by, action=AuditAction.WORKFORCE_IMPORT, object_type="workforcefigure", object_id=",".join(summary.periods)[:60],
             organisation_id=organisation.pk, summary=f"Workforce figures imported: {summary.words}"[:300],
             changes={"rows": summary.rows, "replaced": replaced, "periods": summary.periods,
-                     "dimensions": summary.dimensions, "teams": summary.teams, "file": filename[:120]},
+                     "dimensions": summary.dimensions, "teams": summary.teams, "file": audit.FREE_TEXT},
         )
     return summary
 
@@ -144,5 +146,5 @@ def workforce_import(*, data: str | bytes | Iterable[str], by: User, filename: s
 def fairness_viewed(*, by: User, filters: dict[str, str]) -> None:
     """Record that a user looked at the fairness figures (aggregates of special-category data)."""
     with transaction.atomic():
-        audit.record(by=by, action="fairness.view", object_type="fairness", object_id=filters.get("event", ""),
+        audit.record(by=by, action=AuditAction.FAIRNESS_VIEW, object_type="fairness", object_id=filters.get("event", ""),
                      organisation_id=by.organisation_id, summary="Viewed the fairness figures", changes=filters)

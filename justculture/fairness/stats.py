@@ -12,18 +12,15 @@ with the log method for the interval of a ratio of two proportions:
 where a, c are the events and n1, n2 the headcounts of the group and the reference group.
 A ratio whose whole interval lies outside 0.80-1.25 is flagged for attention.
 
-Suppression has two steps. Primary: a group with fewer than ``min_count`` events is withheld.
-Secondary: when exactly one group is withheld and its count is not zero, a second count is
-withheld too. Without that step anyone who knows the total, which other reports show (for
-example the number of cases opened in a year), could take the shown counts from it and recover
-the withheld one. The second count withheld is, in order of preference, the "not stated" count
-(when given), the smallest other group, and only then the reference group (which takes every
-ratio with it, since a ratio and a rate would give the reference count away).
-
-The "not stated" count is withheld below the threshold like any other, but when it is the only
-small count no second count is withheld for it: working out how many people had no group stated
-tells nobody anything about anyone's protected characteristics, and hiding a group's figures for
-it would cost the very comparison the page exists for. A withheld zero needs no protection either.
+Small counts are hidden by the product's one disclosure rule, justculture.core.disclosure: a
+group with fewer than ``min_count`` events is withheld, and more counts are withheld until what is
+withheld adds up to 0 or to at least ``min_count``, since anyone who knows the total (for example
+the number of cases opened in a year) could otherwise subtract. The count withheld to protect
+others is, in order, the "not stated" count, the smallest other group, and only then the reference
+group (which takes every ratio with it, since a ratio and a rate would give the reference count
+away). The "not stated" count is withheld below the threshold like any other, but nothing more is
+withheld for it alone: working out how many people had no group stated tells nobody anything
+about anyone's protected characteristics.
 """
 
 from __future__ import annotations
@@ -32,6 +29,8 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from justculture.core.disclosure import hidden_keys, suppress
 
 Z_95 = 1.959963984540054
 NO_ADVERSE_IMPACT = (0.80, 1.25)
@@ -57,6 +56,8 @@ class GroupResult:
     ci_low: float | None
     ci_high: float | None
     suppressed: bool
+    # Why the count is withheld (justculture.core.disclosure: "small" or "secondary"); "" if shown.
+    hidden: str = ""
 
     @property
     def alert(self) -> bool:
@@ -78,6 +79,8 @@ class Comparison:
     results: list[GroupResult]
     not_stated_events: int | None = None
     not_stated_suppressed: bool = False
+    # Why the not-stated count is withheld ("small" or "secondary"); "" if shown.
+    not_stated_hidden: str = ""
     min_count: int = DEFAULT_MIN_COUNT
     # Whether the reference group's count was withheld, so that no ratio could be shown.
     reference_withheld: bool = field(default=False)
@@ -111,23 +114,6 @@ def ratio_with_interval(a: int, n1: int, c: int, n2: int) -> tuple[float | None,
     return rl, math.exp(log_rl - spread), math.exp(log_rl + spread)
 
 
-def withheld(
-    counts: Mapping[Any, int], min_count: int, *, reference: Any = None, prefer: Any = None
-) -> set[Any]:
-    """The keys whose counts must not be shown: primary and secondary suppression (see above)."""
-    hidden = {key for key, value in counts.items() if value < min_count}
-    if len(hidden) == 1 and len(counts) > 1:
-        (only,) = hidden
-        if counts[only] > 0 and (prefer is None or only != prefer):
-            others = [key for key in counts if key not in hidden]
-            if prefer in others:
-                hidden.add(prefer)
-            else:
-                others.sort(key=lambda key: (key == reference, counts[key], str(key)))
-                hidden.add(others[0])
-    return hidden
-
-
 def comparison(
     counts: Iterable[GroupCounts],
     reference: str,
@@ -144,13 +130,15 @@ def comparison(
     cells: dict[Any, int] = {r.group: r.events for r in rows}
     if not_stated_events is not None:
         cells[_NOT_STATED] = not_stated_events
-    hidden = withheld(cells, min_count, reference=reference, prefer=_NOT_STATED)
+    reasons = suppress(cells, threshold=min_count, prefer=[_NOT_STATED], avoid={reference}, derivable={_NOT_STATED})
+    hidden = hidden_keys(reasons)
     ref = next((r for r in rows if r.group == reference), None)
     ref_hidden = ref is None or reference in hidden
     results = []
     for row in rows:
         if row.group in hidden:
-            results.append(GroupResult(row.group, None, row.headcount, None, None, None, None, True))
+            results.append(GroupResult(row.group, None, row.headcount, None, None, None, None, True,
+                                       reasons[row.group]))
             continue
         rl = low = high = None
         if row.group == reference:
@@ -164,7 +152,8 @@ def comparison(
     return Comparison(
         reference=reference, results=results,
         not_stated_events=None if (not_stated_events is None or ns_hidden) else not_stated_events,
-        not_stated_suppressed=ns_hidden, min_count=min_count, reference_withheld=ref_hidden,
+        not_stated_suppressed=ns_hidden, not_stated_hidden=reasons.get(_NOT_STATED, ""), min_count=min_count,
+        reference_withheld=ref_hidden,
     )
 
 
@@ -178,8 +167,8 @@ def compare(
     """Each group's rate and relative likelihood against the reference group.
 
     A group with fewer than ``min_count`` events is suppressed: its events, rate and ratio are
-    withheld (None) so that nobody can be identified, and one more count is withheld when that
-    alone would let the small one be worked out from a total (see the module's docstring). When
+    withheld (None) so that nobody can be identified, and more counts are withheld when what is
+    withheld would otherwise add up to a small number (see the module's docstring). When
     the reference group's count is withheld no ratio is shown for anyone, because a ratio and a
     rate would reveal it.
     """

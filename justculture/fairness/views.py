@@ -14,9 +14,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from justculture.config.routers import reading_from_replica
+from justculture.core.errors import ServiceError
 from justculture.core.models import User
 from justculture.core.permissions import Permission, has_permission, require
+from justculture.core.routers import reading_from_replica
 from justculture.fairness import selectors, services
 from justculture.fairness.charts import Point, ratio_chart
 from justculture.fairness.csvfiles import CsvFileError, Problem
@@ -36,22 +37,22 @@ def _user(request: HttpRequest) -> User:
 @require_http_methods(["GET", "POST"])
 def equality(request: HttpRequest, reference: str) -> HttpResponse:
     user = _user(request)
-    case = selectors.equality_case_for(user, reference)
+    # Anyone who may see the data reads it here; saving it needs edit_equality_data.
+    posted = request.method == "POST"
+    case = selectors.equality_case_for(user, reference, permission=Permission.EDIT_EQUALITY_DATA if posted else None)
     can_edit = has_permission(user, Permission.EDIT_EQUALITY_DATA, case.team_id)
     record = selectors.equality_record_of(case)
     initial = {f: getattr(record, f) for f in RECORD_FIELDS.values()} if record else {
         f: "not-known" for f in RECORD_FIELDS.values()}
-    form = EqualityForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST":
-        require(user, Permission.EDIT_EQUALITY_DATA, case.team_id)
-        if form.is_valid():
-            try:
-                services.equality_record_save(case=case, by=user, **form.cleaned_data)
-            except services.FairnessError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, "Equality monitoring information saved.")
-                return redirect("cases:detail", case.reference)
+    form = EqualityForm(request.POST if posted else None, initial=initial)
+    if posted and form.is_valid():
+        try:
+            services.equality_record_save(case=case, by=user, **form.cleaned_data)
+        except ServiceError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, "Equality monitoring information saved.")
+            return redirect("cases:detail", case.reference)
     services.equality_record_viewed(case=case, by=user)
     defs = definitions()
     answers = [
@@ -79,8 +80,8 @@ def workforce(request: HttpRequest) -> HttpResponse:
             count = len(problems)
             form.add_error("file", f"The file has {count} problem{'s' if count != 1 else ''}. Nothing was imported. "
                                    "Correct the rows listed below and upload the file again.")
-        except services.FairnessError as exc:
-            form.add_error("file", str(exc))
+        except ServiceError as exc:
+            form.add_service_error(exc)
         else:
             messages.success(request, summary.words)
             return redirect("fairness:workforce")
@@ -120,7 +121,7 @@ def index(request: HttpRequest) -> HttpResponse:
     chart = ratio_chart(
         f"relative likelihood of {figures.event.title.lower()} by {figures.dimension.short}",
         [Point(r.title, r.is_reference, r.result.suppressed, r.result.relative_likelihood, r.result.ci_low,
-               r.result.ci_high, r.result.alert) for r in figures.rows],
+               r.result.ci_high, r.result.alert, r.result.hidden) for r in figures.rows],
         reference_title=figures.reference_title, min_count=figures.min_count,
     ) if figures.has_workforce and figures.rows else None
     services.fairness_viewed(by=user, filters={

@@ -19,13 +19,15 @@ from django.db.models import F
 
 from justculture.cases.models import Incident
 from justculture.core import audit
+from justculture.core.audit_actions import AuditAction
+from justculture.core.errors import ServiceError
 from justculture.core.models import Counter, Organisation, User
 from justculture.core.permissions import Permission, require
 from justculture.imports.rows import IncidentRow
 from justculture.imports.selectors import existing_source_references
 
 
-class ImportRuleError(ValueError):
+class ImportRuleError(ServiceError):
     """An import the rules do not allow; the message says why."""
 
 
@@ -86,17 +88,19 @@ def incidents_import_batch(
         first_ref, last_ref = incident_reference(first), incident_reference(first + len(new) - 1)
         rows_span = f"{rows[0].row}-{rows[-1].row}"
         audit.record(
-            by=by, action="incident.import", object_type="incident", object_id=f"{first_ref}..{last_ref}",
+            by=by, action=AuditAction.INCIDENT_IMPORT, object_type="incident", object_id=f"{first_ref}..{last_ref}",
             organisation_id=organisation.pk,
+            # The file is named by its hash: a file name, like the references of the system the
+            # rows came from, is free text.
             summary=f"Imported {len(new)} incident{'s' if len(new) != 1 else ''} {first_ref} to {last_ref} "
-                    f"from {file_label}, rows {rows_span}",
+                    f"from rows {rows_span} of a file",
             changes={
-                "file": file_label[-120:], "sha256": file_sha256, "source_system": source_system,
+                "file": audit.FREE_TEXT, "sha256": file_sha256, "source_system": source_system,
                 "rows": rows_span, "created": len(new), "already_imported": skipped,
                 "references": [first_ref, last_ref],
-                "source_references": [new[0].source_reference, new[-1].source_reference],
-                "description": audit.REDACTED,
-                "patient_details": audit.REDACTED if any(r.patient_name or r.patient_identifier for r in new)
+                "source_references": audit.FREE_TEXT,
+                "description": audit.FREE_TEXT,
+                "patient_details": audit.FREE_TEXT if any(r.patient_name or r.patient_identifier for r in new)
                 else None,
             },
         )

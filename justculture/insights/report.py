@@ -5,10 +5,11 @@ One report feeds the page, the CSV and the PDF, so all three hide exactly the sa
 Readers who may not open every case behind the figures (an equality analyst, say) never see a
 count below the organisation's suppression threshold:
 
-- a count below it is hidden ("fewer than 10");
-- where a table's rows add up to a total the reader can see, the hidden counts could be worked
-  out by subtraction; if they would add up to less than the threshold, the next smallest counts
-  are hidden as well ("not shown") until they do not;
+- counts are hidden by the service's one disclosure rule (justculture.core.disclosure): a count
+  below the threshold is hidden ("fewer than 10"), and where a table's rows add up to a total the
+  reader can see, so that the hidden counts could be worked out by subtraction, the next smallest
+  count is hidden as well ("not shown") whenever the hidden ones would add up to more than 0 but
+  less than the threshold;
 - rows are ordered so that hidden counts never reveal their order;
 - incident dates are widened to whole months, which makes differencing two nearly equal
   date ranges much less useful;
@@ -35,14 +36,13 @@ from urllib.parse import urlencode
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from justculture.core.disclosure import SECONDARY, SMALL, suppress_counts
 from justculture.core.formatting import localtime_date
 from justculture.guide import default_guide
 from justculture.insights import selectors
 from justculture.insights.charts import Chart, bar_chart
 from justculture.insights.selectors import FactorInfo, Filters, Scope
 
-SMALL = "small"
-SECONDARY = "secondary"
 # A hotspot shown to a reader who may not see small figures says "at least N", not its count:
 # a hotspot's count would otherwise undo the hiding in the tables by team and by site.
 BANDED = "banded"
@@ -170,22 +170,16 @@ def _flag(cell: Cell) -> str:
 
 
 def protect(counts: Sequence[int], *, threshold: int, exact: bool, total_shown: bool = False) -> list[str]:
-    """For each count, "" when the reader may see it, otherwise why it is hidden.
+    """For each count, "" when the reader may see it, otherwise why it is hidden (SMALL, SECONDARY).
 
+    The rule is justculture.core.disclosure's, the same for every figure in the service; this
+    only adds that readers who may see every case behind the figures (``exact``) see them all.
     ``total_shown`` says that the counts add up to a total the reader sees elsewhere, so what
     is hidden could be worked out as the total minus what is shown.
     """
     if exact:
         return [""] * len(counts)
-    reasons = [SMALL if count < threshold else "" for count in counts]
-    if total_shown:
-        hidden_sum = sum(count for count, reason in zip(counts, reasons, strict=True) if reason)
-        for index in sorted((i for i, r in enumerate(reasons) if not r), key=lambda i: counts[i]):
-            if not 0 < hidden_sum < threshold:
-                break
-            reasons[index] = SECONDARY
-            hidden_sum += counts[index]
-    return reasons
+    return suppress_counts(counts, threshold=threshold, total_known=total_shown)
 
 
 def _order(items: list[Any], count: Callable[[Any], int], reason: Callable[[Any], str], exact: bool) -> list[Any]:

@@ -26,6 +26,7 @@ from justculture.actions.models import Action
 from justculture.assessments.models import Answer, Assessment
 from justculture.cases.choices import Presence
 from justculture.cases.models import Case, FactorRecord
+from justculture.cases.visibility import CaseVisibility
 from justculture.core.models import Organisation, Team, User
 from justculture.core.permissions import Permission, teams_with_permission
 from justculture.factors.models import OrganisationFactor
@@ -66,9 +67,10 @@ def scope_for(user: User) -> Scope:
     whole, teams = teams_with_permission(user, Permission.VIEW_INSIGHTS)
     if not whole and not teams:
         raise PermissionDenied(f"You do not have permission to see insights ({Permission.VIEW_INSIGHTS.value}).")
-    cases_whole, case_teams = teams_with_permission(user, Permission.VIEW_CASE)
+    # Drilling down to cases is offered only where the reader may see every case counted.
+    cases = CaseVisibility.of(user)
     team_ids = None if whole else frozenset(teams)
-    exact = cases_whole or (team_ids is not None and team_ids <= case_teams)
+    exact = cases.whole or (team_ids is not None and team_ids <= cases.teams)
     return Scope(organisation=user.organisation, team_ids=team_ids, exact=exact)
 
 

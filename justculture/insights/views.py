@@ -9,9 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from justculture.config.routers import reading_from_replica
 from justculture.core import audit
+from justculture.core.audit_actions import AuditAction
 from justculture.core.models import User
+from justculture.core.routers import reading_from_replica
 from justculture.insights import export, selectors
 from justculture.insights.forms import InsightFilterForm
 from justculture.insights.report import Report, build_report
@@ -50,7 +51,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def _audit_download(user: User, report: Report, kind: str) -> None:
     filters: dict[str, Any] = dict(report.filter_summary)
     with transaction.atomic():
-        audit.record(by=user, action="insights.download", object_type="insights", object_id=kind,
+        audit.record(by=user, action=AuditAction.INSIGHTS_DOWNLOAD, object_type="insights", object_id=kind,
                      summary=f"Insights figures downloaded as {kind.upper()}",
                      changes={"filters": filters, "exact_counts": report.exact})
 

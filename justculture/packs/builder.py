@@ -25,7 +25,7 @@ from justculture.assessments.services import AssessmentError, evaluation_of, gui
 from justculture.cases.choices import Contribution, Presence
 from justculture.cases.models import Case, EvidenceDocument, FactorRecord
 from justculture.cases.states import case_states
-from justculture.core.models import AuditEvent, User
+from justculture.core.models import User
 from justculture.decisions.models import AdviceRecord, Decision, ReferralConsideration
 from justculture.decisions.rules import decision_rules
 from justculture.decisions.selectors import recommendation_for, referral_sections, regulator_for
@@ -265,14 +265,11 @@ def _timeline(
                              _name(referral.updated_by)))
     for advice in case.advice.select_related("recorded_by"):
         events.append(_event(advice.advised_on, "Advice taken", advice.adviser, _name(advice.recorded_by)))
-    status_changes = AuditEvent.objects.filter(
-        organisation_id=case.organisation_id, case_id=case.pk, action="case.status"
-    ).order_by("at", "id")
-    actors = User.objects.in_bulk({e.actor_id for e in status_changes if e.actor_id})
-    for change in status_changes:
-        actor = actors.get(change.actor_id) if change.actor_id else None
-        events.append(_event(change.at, "Case status changed", change.summary,
-                             _name(actor) if actor else change.actor))
+    machine = case_states()
+    for change in case.status_changes.select_related("changed_by"):
+        text = f"From {machine.title(change.from_status)} to {machine.title(change.to_status)}"
+        events.append(_event(change.changed_at, "Case status changed",
+                             f"{text}: {change.reason}" if change.reason else text, _name(change.changed_by)))
     return sorted(events, key=_sort_key)
 
 
@@ -414,6 +411,8 @@ def _version(
         waiting_question = {"question_id": waiting, "question": question.text if question else ""}
     return {
         "version": assessment.version,
+        # The act as this version assessed it: a completed version keeps its wording for ever.
+        "act_wording": assessment.assessed_wording,
         "guide": {"id": assessment.guide_id, "version": assessment.guide_version,
                   "title": guide.title if guide else ""},
         "status": assessment.status,
@@ -442,7 +441,7 @@ def _assessments(case: Case, appendix_numbers: dict[int, int], titles: dict[str,
     answers = Answer.objects.select_related("answered_by").prefetch_related("documents", "factor_records")
     versions = (
         Assessment.objects.filter(case=case)
-        .select_related("started_by", "completed_by")
+        .select_related("act", "started_by", "completed_by")
         .prefetch_related(Prefetch("answers", queryset=answers),
                           Prefetch("peer_views", queryset=PeerView.objects.select_related("recorded_by")))
         .order_by("act__number", "version")

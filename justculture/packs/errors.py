@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from justculture.core.errors import ServiceError
 
-class PackError(ValueError):
+
+class PackError(ServiceError):
     """A pack that cannot be produced as asked; the message says why and what to do."""

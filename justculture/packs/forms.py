@@ -22,6 +22,8 @@ FORMAT_HINTS = {
 
 
 class PackForm(JCForm):
+    service_fields = {"fmt": "format"}
+
     format = forms.ChoiceField(
         label="Format", choices=FORMAT_CHOICES,
         error_messages={"required": "Select the format of the pack",

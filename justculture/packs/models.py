@@ -18,6 +18,12 @@ class PackRequest(models.Model):
     person who asked for it, through a permission check; it is deleted after PACK_KEEP_HOURS.
     """
 
+    # How each text field reaches the audit log (core.audit.snapshot; docs/audit.md). The error
+    # is the service's own message; the file name is made from the case reference.
+    AUDIT_PLAIN = frozenset({"format", "status", "task_id", "error", "file_name", "content_type", "stored_path",
+                             "sha256"})
+    AUDIT_FREE_TEXT = frozenset({"reason"})
+
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Being made"

@@ -6,7 +6,7 @@ The slow part (rendering) runs outside any transaction so it never holds the dat
 audit events are written afterwards in one transaction, and the file is only handed back once
 they are stored.
 
-On the web a pack is made in the background: ``pack_request`` records the request and queues a
+On the web a pack is made in the background: ``tasks.pack_request`` records the request and queues a
 task in the same transaction, the worker runs ``pack_job_run`` (which calls ``pack_generate``
 with the requester's own permissions, checked again at that moment) and writes the file under
 JUSTCULTURE["PACK_DIR"]; ``pack_download`` hands it to the requester, audited. The command line
@@ -31,16 +31,16 @@ from django.utils import timezone
 
 from justculture.cases.models import Case
 from justculture.core import audit
+from justculture.core.audit_actions import AuditAction
 from justculture.core.models import User
 from justculture.core.permissions import Permission, require
 from justculture.packs.builder import build_pack
 from justculture.packs.errors import PackError
 from justculture.packs.models import PackRequest
-from justculture.packs.redaction import redactor_for
 from justculture.packs.render import render_json, render_pdf, render_zip
 
 __all__ = [
-    "FORMATS", "PackError", "pack_download", "pack_filename", "pack_generate", "pack_job_run", "pack_request",
+    "FORMATS", "PackError", "pack_download", "pack_filename", "pack_generate", "pack_job_run",
     "packs_expire",
 ]
 
@@ -61,7 +61,7 @@ def pack_filename(case: Case, fmt: str, *, include_patient_details: bool) -> str
     return f"{case.reference}-documentation-pack{marker}.{fmt}"
 
 
-def _check_request(*, case: Case, fmt: str, include_patient_details: bool, reason: str, by: User | None) -> str:
+def check_request(*, case: Case, fmt: str, include_patient_details: bool, reason: str, by: User | None) -> str:
     """Check who asks and what for; the reason, trimmed."""
     if by is not None:
         if by.organisation_id != case.organisation_id:
@@ -69,12 +69,13 @@ def _check_request(*, case: Case, fmt: str, include_patient_details: bool, reaso
         require(by, Permission.VIEW_CASE, case.team_id)
         require(by, Permission.VIEW_EVIDENCE, case.team_id)
     if fmt not in FORMATS:
-        raise PackError(f"Choose the format of the pack: {', '.join(FORMATS)} (not '{fmt}').")
+        raise PackError(f"Choose the format of the pack: {', '.join(FORMATS)} (not '{fmt}').", field="fmt")
     reason = reason.strip()
     if include_patient_details and not reason:
-        raise PackError("Give the reason for including patient details, for example the regulator's request.")
+        raise PackError("Give the reason for including patient details, for example the regulator's request.",
+                        field="reason")
     if len(reason) > REASON_MAX:
-        raise PackError(f"Keep the reason to {REASON_MAX} characters or fewer.")
+        raise PackError(f"Keep the reason to {REASON_MAX} characters or fewer.", field="reason")
     return reason
 
 
@@ -85,13 +86,16 @@ def pack_generate(
     include_patient_details: bool = False,
     reason: str = "",
     by: User | None,
+    request_id: str | None = None,
 ) -> tuple[bytes, str, str]:
     """The pack for a case as (file content, file name, content type).
 
     Web users need to see cases and evidence for the case's team. ``by=None`` is the system
     operator at the command line (justculture pack), recorded as "system" in the audit log.
+    ``request_id`` is the PackRequest being made, if any: the audit log names it, since the reason
+    for including patient details is kept there and never in the log.
     """
-    reason = _check_request(case=case, fmt=fmt, include_patient_details=include_patient_details,
+    reason = check_request(case=case, fmt=fmt, include_patient_details=include_patient_details,
                             reason=reason, by=by)
     pack = build_pack(case, include_patient_details=include_patient_details)
     if fmt == "pdf":
@@ -106,16 +110,16 @@ def pack_generate(
     special = sorted(f["id"] for f in pack["factors"] if f["special_category"] and f["recorded"])
     with transaction.atomic():
         if include_patient_details:
-            # The reason is kept (it is the justification the choice needs), but any patient
-            # name or number written in it is taken out first: the log never holds patient data.
-            redactor = redactor_for(case.incident.patient_name, case.incident.patient_identifier)
+            # The reason is free text (a pack asked for on the web keeps it in its PackRequest):
+            # the log says only that one was given.
             audit.record(
-                by=by, action="pack.patient-details-included", obj=case, case_id=case.pk,
+                by=by, action=AuditAction.PACK_PATIENT_DETAILS_INCLUDED, obj=case, case_id=case.pk,
                 summary=f"Patient details included in the documentation pack for case {case.reference}",
-                changes={"format": fmt, "reason": redactor.text(reason)},
+                changes={"format": fmt, "reason": audit.FREE_TEXT if reason else "",
+                         **({"request": request_id} if request_id else {})},
             )
         audit.record(
-            by=by, action="pack.generate", obj=case, case_id=case.pk,
+            by=by, action=AuditAction.PACK_GENERATE, obj=case, case_id=case.pk,
             summary=f"Documentation pack created for case {case.reference} ({label}"
                     + (", with patient details" if include_patient_details else ", patient details redacted")
                     + ")",
@@ -135,37 +139,6 @@ FAILED_MESSAGE = "Something went wrong while making the pack. Try again, and tel
 def pack_dir() -> Path:
     configured = settings.JUSTCULTURE.get("PACK_DIR")
     return Path(configured) if configured else Path(settings.MEDIA_ROOT) / "packs"
-
-
-def pack_request(
-    *, case: Case, fmt: Format, include_patient_details: bool = False, reason: str = "", by: User,
-) -> PackRequest:
-    """Record a request for a pack and queue its making, in one transaction.
-
-    The same checks as ``pack_generate`` are made now, so a mistake is shown at once, and again
-    when the worker makes the pack (permissions may have changed in between).
-    """
-    from justculture.packs.tasks import generate_pack
-
-    reason = _check_request(case=case, fmt=fmt, include_patient_details=include_patient_details,
-                            reason=reason, by=by)
-    redactor = redactor_for(case.incident.patient_name, case.incident.patient_identifier)
-    with transaction.atomic():
-        request = PackRequest.objects.create(
-            organisation_id=case.organisation_id, case=case, requested_by=by, format=fmt,
-            include_patient_details=include_patient_details, reason=redactor.text(reason),
-        )
-        # The database task backend stores the task in this same transaction: both or neither.
-        result = generate_pack.enqueue(str(request.pk))
-        request.task_id = str(result.id)
-        request.save(update_fields=["task_id"])
-        audit.record(
-            by=by, action="pack.request", obj=case, case_id=case.pk,
-            summary=f"Documentation pack asked for, case {case.reference} ({FORMATS[fmt][0]}"
-                    + (", with patient details" if include_patient_details else ", patient details redacted") + ")",
-            changes={"format": fmt, "include_patient_details": include_patient_details, "request": str(request.pk)},
-        )
-    return request
 
 
 def _store(request: PackRequest, content: bytes) -> str:
@@ -192,7 +165,8 @@ def _fail(request: PackRequest, message: str) -> None:
         request.error = message
         request.finished_at = timezone.now()
         request.save(update_fields=["status", "error", "finished_at"])
-        audit.record(by=request.requested_by, action="pack.failed", obj=request.case, case_id=request.case_id,
+        audit.record(by=request.requested_by, action=AuditAction.PACK_FAILED, obj=request.case,
+                     case_id=request.case_id,
                      summary=f"Documentation pack could not be made for case {request.case.reference}",
                      changes={"request": str(request.pk), "format": request.format})
 
@@ -218,7 +192,7 @@ def pack_job_run(*, request_id: str | uuid.UUID) -> str:
         content, filename, content_type = pack_generate(
             case=request.case, fmt=request.format,  # type: ignore[arg-type]
             include_patient_details=request.include_patient_details, reason=request.reason,
-            by=request.requested_by,
+            by=request.requested_by, request_id=str(request.pk),
         )
         stored = _store(request, content)
     except (PackError, PermissionDenied) as exc:
@@ -255,7 +229,7 @@ def pack_download(*, request: PackRequest, by: User) -> Path:
         raise PackError("This pack's file is no longer kept. Create the pack again.")
     with transaction.atomic():
         audit.record(
-            by=by, action="pack.download", obj=case, case_id=case.pk,
+            by=by, action=AuditAction.PACK_DOWNLOAD, obj=case, case_id=case.pk,
             summary=f"Documentation pack downloaded for case {case.reference} ({FORMATS[request.format][0]}"
                     + (", with patient details" if request.include_patient_details else ", patient details redacted")
                     + ")",
@@ -292,7 +266,7 @@ def packs_expire(*, now: datetime | None = None) -> int:
             locked.status = PackRequest.Status.EXPIRED
             locked.stored_path = ""
             locked.save(update_fields=["status", "stored_path"])
-            audit.record(by=None, action="pack.expired", obj=request.case, case_id=request.case_id,
+            audit.record(by=None, action=AuditAction.PACK_EXPIRED, obj=request.case, case_id=request.case_id,
                          summary=f"Documentation pack file deleted after {settings.JUSTCULTURE['PACK_KEEP_HOURS']} "
                                  f"hours, case {request.case.reference}",
                          changes={"request": str(request.pk)})

@@ -1,10 +1,18 @@
-"""Background tasks for documentation packs, run by the task worker (`justculture db_worker`)."""
+"""Background tasks for documentation packs, run by the task worker (`justculture db_worker`),
+and the request that queues one (tasks sit above services, so services never import them)."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django_tasks import task
 
+from justculture.cases.models import Case
+from justculture.core import audit
+from justculture.core.audit_actions import AuditAction
+from justculture.core.models import User
 from justculture.packs import services
+from justculture.packs.models import PackRequest
+from justculture.packs.redaction import redactor_for
 
 
 @task()
@@ -17,3 +25,32 @@ def generate_pack(request_id: str) -> str:
 def expire_packs() -> int:
     """Delete pack files kept longer than PACK_KEEP_HOURS; returns how many."""
     return services.packs_expire()
+
+
+def pack_request(
+    *, case: Case, fmt: services.Format, include_patient_details: bool = False, reason: str = "", by: User,
+) -> PackRequest:
+    """Record a request for a pack and queue its making, in one transaction.
+
+    The same checks as ``pack_generate`` are made now, so a mistake is shown at once, and again
+    when the worker makes the pack (permissions may have changed in between).
+    """
+    reason = services.check_request(case=case, fmt=fmt, include_patient_details=include_patient_details,
+                            reason=reason, by=by)
+    redactor = redactor_for(case.incident.patient_name, case.incident.patient_identifier)
+    with transaction.atomic():
+        request = PackRequest.objects.create(
+            organisation_id=case.organisation_id, case=case, requested_by=by, format=fmt,
+            include_patient_details=include_patient_details, reason=redactor.text(reason),
+        )
+        # The database task backend stores the task in this same transaction: both or neither.
+        result = generate_pack.enqueue(str(request.pk))
+        request.task_id = str(result.id)
+        request.save(update_fields=["task_id"])
+        audit.record(
+            by=by, action=AuditAction.PACK_REQUEST, obj=case, case_id=case.pk,
+            summary=f"Documentation pack asked for, case {case.reference} ({services.FORMATS[fmt][0]}"
+                    + (", with patient details" if include_patient_details else ", patient details redacted") + ")",
+            changes={"format": fmt, "include_patient_details": include_patient_details, "request": str(request.pk)},
+        )
+    return request

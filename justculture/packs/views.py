@@ -18,19 +18,21 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from justculture.cases import selectors
 from justculture.cases.models import Case
+from justculture.core.errors import ServiceError
 from justculture.core.http import current_user
 from justculture.core.models import User
-from justculture.core.permissions import Permission, require
+from justculture.core.permissions import Permission
 from justculture.packs import selectors as pack_selectors
 from justculture.packs import services
+from justculture.packs import tasks as pack_tasks
 from justculture.packs.forms import FORMAT_HINTS, PackForm
 
 
 def _case(request: HttpRequest, reference: str) -> tuple[User, Case]:
     user = current_user(request)
-    case = selectors.case_for(user, reference)
-    require(user, Permission.VIEW_CASE, case.team_id)
-    require(user, Permission.VIEW_EVIDENCE, case.team_id)
+    # A role that sees the case's team (not only an assignment) and its evidence, as the service
+    # checks: a 404 for a case the user cannot see, a 403 without these.
+    case = selectors.case_for(user, reference, permission=(Permission.VIEW_CASE, Permission.VIEW_EVIDENCE))
     return user, case
 
 
@@ -42,12 +44,12 @@ def pack(request: HttpRequest, reference: str) -> HttpResponse:
     if posted and form.is_valid():
         data = form.cleaned_data
         try:
-            made = services.pack_request(
+            made = pack_tasks.pack_request(
                 case=case, fmt=data["format"], include_patient_details=data["include_patient_details"],
                 reason=data["reason"], by=user,
             )
-        except services.PackError as exc:
-            form.add_error(None, str(exc))
+        except ServiceError as exc:
+            form.add_service_error(exc)
         else:
             return redirect("packs:status", case.reference, made.pk)
     documents = case.documents.all()

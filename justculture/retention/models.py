@@ -15,6 +15,10 @@ class RetentionOverride(models.Model):
     within the rule's minimum and maximum (checked by the service that saves it).
     """
 
+    # How each text field reaches the audit log (core.audit.snapshot; docs/audit.md).
+    AUDIT_PLAIN = frozenset({"rule", "unit"})
+    AUDIT_FREE_TEXT = frozenset({"reason"})
+
     UNIT_CHOICES = [("days", "Days"), ("months", "Months"), ("years", "Years")]
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="retention_overrides")

@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from justculture.core.errors import ServiceError
+
 RULES_FILE = Path(__file__).with_name("periods.yaml")
 UNITS = ("days", "months", "years")
 _REFERENCE = date(2001, 1, 1)
@@ -28,7 +30,7 @@ TRIGGERS = frozenset({
 })
 
 
-class RulesError(ValueError):
+class RulesError(ServiceError):
     """The retention rules file is not valid; the message names the rule and the field."""
 
 

@@ -19,12 +19,10 @@ from django_tasks_db.models import DBTaskResult
 
 from justculture.cases.models import Case, Incident, Person
 from justculture.cases.states import case_states
-from justculture.core.models import AuditEvent, Organisation, SignInAttempt, User
+from justculture.core.models import Organisation, SignInAttempt, User
 from justculture.fairness.models import EqualityRecord, WorkforceFigure
 from justculture.retention.models import RetentionOverride
 from justculture.retention.rules import Period, Rule, default_rules, expiry_date
-
-CLOSED = "closed"
 
 # The order a run erases in: what others point at goes last.
 ORDER = ("closed-case", "incident", "equality-data", "person", "workforce-figures", "sign-in-attempts",
@@ -70,10 +68,8 @@ class Expired:
         }
 
 
-def _closed_state() -> str:
-    if CLOSED not in case_states().states:
-        raise RuntimeError("cases/states.yaml has no 'closed' state: retention cannot tell when a case ended")
-    return CLOSED
+def _ending_states() -> tuple[str, ...]:
+    return case_states().ending_states()
 
 
 def periods_in_force(organisation: Organisation | None) -> list[InForce]:
@@ -102,27 +98,13 @@ def _day(value: datetime) -> date:
 
 
 def case_closed_dates(organisation: Organisation, case_ids: Iterable[int] | None = None) -> dict[int, date]:
-    """When each closed case of the organisation was last closed.
-
-    Cases have no closed timestamp of their own; every status change is in the audit log
-    (action "case.status", changes {"status": [before, after]}), so the newest move into the
-    closed state is the date. A closed case with no such event (loaded from elsewhere) falls back
-    to its last update, which can only be later than the real closing, never earlier.
-    """
-    closed = Case.objects.filter(organisation=organisation, status=_closed_state())
+    """When each closed case of the organisation was last closed (``Case.closed_at``, set by the
+    case lifecycle). A closed case without one (loaded from elsewhere) falls back to its last
+    update, which can only be later than the real closing, never earlier."""
+    closed = Case.objects.filter(organisation=organisation, status__in=_ending_states())
     if case_ids is not None:
         closed = closed.filter(pk__in=list(case_ids))
-    fallback = dict(closed.values_list("pk", "updated_at"))
-    found: dict[int, date] = {}
-    events = (AuditEvent.objects.filter(organisation_id=organisation.pk, action="case.status")
-              .order_by("id").values_list("case_id", "at", "changes"))
-    for case_id, at, changes in events.iterator():
-        if case_id not in fallback:
-            continue
-        status = changes.get("status") if isinstance(changes, dict) else None
-        if isinstance(status, list) and len(status) == 2 and status[1] == CLOSED:
-            found[case_id] = _day(at)  # later events overwrite earlier ones
-    return {pk: found.get(pk, _day(updated)) for pk, updated in fallback.items()}
+    return {pk: _day(closed_at or updated) for pk, closed_at, updated in closed.values_list("pk", "closed_at", "updated_at")}
 
 
 def _item(force: InForce, record_type: str, reference: str, trigger: date, organisation: Organisation | None,
@@ -160,7 +142,7 @@ def expired_for_organisation(organisation: Organisation, today: date | None = No
         if pk not in expired_cases:
             remaining_by_incident[incident_id] += 1
             remaining_by_person[person_id] += 1
-        if status != CLOSED:
+        if status not in _ending_states():
             open_by_person[person_id] += 1
 
     for pk, reference, occurred in Incident.objects.filter(organisation=organisation).order_by(

@@ -26,7 +26,10 @@ from django_tasks_db.models import DBTaskResult
 from justculture.actions.models import Action
 from justculture.assessments.models import Answer, Assessment, PeerView
 from justculture.cases.models import Act, Case, EvidenceDocument, FactorRecord, Incident, Person
+from justculture.cases.states import case_states
 from justculture.core import audit
+from justculture.core.audit_actions import AuditAction
+from justculture.core.errors import ServiceError
 from justculture.core.models import Organisation, SignInAttempt, User
 from justculture.core.permissions import Permission, require
 from justculture.decisions.models import AdviceRecord, Decision, ReferralConsideration
@@ -43,7 +46,7 @@ logger = logging.getLogger(__name__)
 REASON_MAX = 1000
 
 
-class RetentionError(ValueError):
+class RetentionError(ServiceError):
     """A request the retention rules do not allow, or a record that cannot be erased; says why."""
 
 
@@ -57,22 +60,22 @@ def period_save(*, organisation: Organisation, rule: str, amount: int, unit: str
         raise RetentionError("You can only change your own organisation's retention periods.")
     spec = default_rules().get(rule)
     if spec is None:
-        raise RetentionError(f"'{rule}' is not a retention rule.")
+        raise RetentionError(f"'{rule}' is not a retention rule.", field="rule")
     if not spec.per_organisation:
         raise RetentionError(f"The period for {spec.title.lower()} is set for the whole service, "
                              "not per organisation.")
     try:
         period = Period(int(amount), unit)
     except (TypeError, ValueError) as exc:
-        raise RetentionError(f"The period is not valid: {exc}.") from exc
+        raise RetentionError(f"The period is not valid: {exc}.", field="amount") from exc
     problem = spec.allows(period)
     if problem:
-        raise RetentionError(problem)
+        raise RetentionError(problem, field="amount")
     reason = reason.strip()
     if not reason:
-        raise RetentionError("Give the reason for the change, for example the policy it follows.")
+        raise RetentionError("Give the reason for the change, for example the policy it follows.", field="reason")
     if len(reason) > REASON_MAX:
-        raise RetentionError(f"Keep the reason to {REASON_MAX} characters or fewer.")
+        raise RetentionError(f"Keep the reason to {REASON_MAX} characters or fewer.", field="reason")
     with transaction.atomic():
         override = RetentionOverride.objects.select_for_update().filter(organisation=organisation, rule=rule).first()
         before = str(Period(override.amount, override.unit)) if override else f"{spec.period} (default)"
@@ -80,9 +83,9 @@ def period_save(*, organisation: Organisation, rule: str, amount: int, unit: str
             override = RetentionOverride(organisation=organisation, rule=rule)
         override.amount, override.unit, override.reason, override.updated_by = period.amount, period.unit, reason, by
         override.save()
-        audit.record(by=by, action="retention.period", obj=override, organisation_id=organisation.pk,
+        audit.record(by=by, action=AuditAction.RETENTION_PERIOD, obj=override, organisation_id=organisation.pk,
                      summary=f"Retention period for {spec.title.lower()} set to {period}"[:300],
-                     changes={"rule": rule, "period": [before, str(period)], "reason": reason})
+                     changes={"rule": rule, "period": [before, str(period)], **audit.snapshot(override, ["reason"])})
     return override
 
 
@@ -93,7 +96,7 @@ def period_reset(*, organisation: Organisation, rule: str, by: User) -> None:
         raise RetentionError("You can only change your own organisation's retention periods.")
     spec = default_rules().get(rule)
     if spec is None:
-        raise RetentionError(f"'{rule}' is not a retention rule.")
+        raise RetentionError(f"'{rule}' is not a retention rule.", field="rule")
     with transaction.atomic():
         override = RetentionOverride.objects.select_for_update().filter(organisation=organisation, rule=rule).first()
         if override is None:
@@ -101,7 +104,7 @@ def period_reset(*, organisation: Organisation, rule: str, by: User) -> None:
         before = str(Period(override.amount, override.unit))
         override_id = override.pk
         override.delete()
-        audit.record(by=by, action="retention.period", object_type="retentionoverride", object_id=override_id,
+        audit.record(by=by, action=AuditAction.RETENTION_PERIOD, object_type="retentionoverride", object_id=override_id,
                      organisation_id=organisation.pk,
                      summary=f"Retention period for {spec.title.lower()} back to the default of {spec.period}",
                      changes={"rule": rule, "period": [before, f"{spec.period} (default)"]})
@@ -145,7 +148,7 @@ class _Eraser:
     def audit(self, record_type: str, object_id: Any, reference: str) -> None:
         entry = self.entry
         audit.record(
-            by=None, action="retention.erase", object_type=record_type, object_id=object_id,
+            by=None, action=AuditAction.RETENTION_ERASE, object_type=record_type, object_id=object_id,
             organisation_id=entry.organisation_id, case_id=self.case_id,
             summary=f"Erased {reference} under the retention rule {entry.rule}"[:300],
             changes={"record_type": record_type, "rule": entry.rule, "period": str(entry.period),
@@ -242,7 +245,7 @@ def _erase_case(entry: Expired, today: date, report: ErasureReport) -> None:
     eraser.each(ReferralConsideration.objects.filter(case=case), "referralconsideration",
                 lambda r: f"referral considerations of case {ref}")
     eraser.each(FactorRecord.objects.filter(case=case).order_by("pk"), "factorrecord",
-                lambda f: f"contextual-factor record {f.factor_id} of case {ref}")
+                lambda f: f"contextual-factor record {f.pk} of case {ref}")
     documents = list(EvidenceDocument.objects.filter(case=case).order_by("pk"))
     names = []
     for document in documents:
@@ -293,7 +296,7 @@ def _erase_equality(entry: Expired, report: ErasureReport) -> None:
                                                                organisation_id=entry.organisation_id or 0).first()
     if record is None:
         raise _Kept("the equality data no longer exists")
-    if Case.objects.filter(person_id=record.person_id).exclude(status=selectors.CLOSED).exists():
+    if Case.objects.filter(person_id=record.person_id).exclude(status__in=case_states().ending_states()).exists():
         raise _Kept("a case about the professional is open again")
     eraser = _Eraser(entry, report)
     eraser.audit("equalityrecord", record.pk, f"equality data of professional record {record.person_id}")
@@ -320,7 +323,7 @@ def _erase_batch(entry: Expired, report: ErasureReport) -> None:
     for start in range(0, len(ids), 500):
         deleted += model._default_manager.filter(pk__in=ids[start:start + 500]).delete()[0]
     audit.record(
-        by=None, action="retention.erase", object_type=entry.record_type, object_id=str(deleted),
+        by=None, action=AuditAction.RETENTION_ERASE, object_type=entry.record_type, object_id=str(deleted),
         summary=f"Erased {deleted} {entry.reference.split(' ', 1)[1]} under the retention rule {entry.rule}",
         changes={"record_type": entry.record_type, "rule": entry.rule, "period": str(entry.period), "count": deleted,
                  "newest_trigger_date": entry.trigger_date.isoformat(),
@@ -368,7 +371,7 @@ def retention_erase(*, organisation: Organisation | None = None, today: date | N
             report.erased.append(entry)
     with transaction.atomic():
         audit.record(
-            by=by, action="retention.run", object_type="retention",
+            by=by, action=AuditAction.RETENTION_RUN, object_type="retention",
             object_id=organisation.slug if organisation else "all",
             organisation_id=organisation.pk if organisation else None,
             summary=f"Retention run: {len(report.erased)} expired entries erased ({report.records} records), "

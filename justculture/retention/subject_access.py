@@ -34,6 +34,8 @@ from justculture.actions.models import Action
 from justculture.assessments.models import Assessment
 from justculture.cases.models import Case, Person
 from justculture.core import audit
+from justculture.core.audit_actions import AuditAction, action_title
+from justculture.core.errors import ServiceError
 from justculture.core.models import AuditEvent, User
 from justculture.core.permissions import Permission, require
 from justculture.decisions.models import AdviceRecord, Decision, ReferralConsideration
@@ -45,7 +47,7 @@ REASON_MAX = 2000
 FORMAT_VERSION = 1
 
 
-class SubjectAccessError(ValueError):
+class SubjectAccessError(ServiceError):
     """The export cannot be made as asked; the message says why."""
 
 
@@ -149,7 +151,8 @@ def _audit_events(person: Person, case_ids: list[int], equality_id: int | None) 
         about |= Q(object_type="equalityrecord", object_id=str(equality_id))
     rows = AuditEvent.objects.filter(about, organisation_id=person.organisation_id).order_by("id")
     return [
-        {"id": e.pk, "at": _value(e.at), "actor": e.actor, "action": e.action, "object_type": e.object_type,
+        {"id": e.pk, "at": _value(e.at), "actor": e.actor, "action": e.action,
+         "action_title": action_title(e.action), "object_type": e.object_type,
          "object_id": e.object_id, "case_id": e.case_id, "summary": e.summary, "changes": e.changes}
         for e in rows
     ]
@@ -225,7 +228,7 @@ def _summary(document: dict[str, Any]) -> str:
             lines.append("    answers: " + json.dumps(referral.get("answers", {}), ensure_ascii=False))
     lines += ["", "=" * 72, f"Audit events about this professional: {len(document['audit_events'])}"]
     for event in document["audit_events"]:
-        lines.append(f"  {event['at']}  {event['actor']}  {event['action']}  {event['summary']}")
+        lines.append(f"  {event['at']}  {event['actor']}  {event['action_title']}  {event['summary']}")
     return "\n".join(lines) + "\n"
 
 
@@ -270,11 +273,11 @@ def subject_access_export(*, person: Person, include_patient_details: bool = Fal
         require(by, Permission.SUBJECT_ACCESS)
     reason = reason.strip()
     if include_patient_details and not reason:
-        raise SubjectAccessError("Give the reason for including patient details.")
+        raise SubjectAccessError("Give the reason for including patient details.", field="reason")
     if reason and not include_patient_details:
-        raise SubjectAccessError("A reason is only needed when patient details are included.")
+        raise SubjectAccessError("A reason is only needed when patient details are included.", field="reason")
     if len(reason) > REASON_MAX:
-        raise SubjectAccessError(f"Keep the reason to {REASON_MAX} characters or fewer.")
+        raise SubjectAccessError(f"Keep the reason to {REASON_MAX} characters or fewer.", field="reason")
     document, files = build_export(person, include_patient_details=include_patient_details)
     content = render_zip(document, files)
     with transaction.atomic():
@@ -283,13 +286,10 @@ def subject_access_export(*, person: Person, include_patient_details: bool = Fal
             "evidence_files": len(files), "sha256": hashlib.sha256(content).hexdigest(), "size": len(content),
         }
         if include_patient_details:
-            # As with packs: the reason is kept, with any patient's name or number taken out.
-            cleaned = reason
-            for case in Case.objects.filter(person=person).select_related("incident"):
-                cleaned = redactor_for(case.incident.patient_name, case.incident.patient_identifier).text(cleaned)
-            changes["reason"] = cleaned
+            # The reason is free text (it may name a patient): the log says only that one was given.
+            changes["reason"] = audit.FREE_TEXT if reason.strip() else ""
         audit.record(
-            by=by, action="special-category.view", object_type="subject-access", object_id=person.pk,
+            by=by, action=AuditAction.SPECIAL_CATEGORY_VIEW, object_type="subject-access", object_id=person.pk,
             organisation_id=person.organisation_id,
             summary=f"Subject access export of professional record {person.pk} ("
                     + ("with patient details" if include_patient_details else "patient details redacted") + ")",

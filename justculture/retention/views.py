@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from justculture.core.errors import ServiceError
 from justculture.core.http import current_user
 from justculture.core.models import Organisation, User
 from justculture.core.permissions import Permission, has_permission, require
@@ -61,8 +62,8 @@ def period_change(request: HttpRequest, rule: str) -> HttpResponse:
         try:
             services.period_save(organisation=organisation, rule=rule, amount=data["amount"], unit=data["unit"],
                                  reason=data["reason"], by=user)
-        except services.RetentionError as exc:
-            form.add_error("amount", str(exc))
+        except ServiceError as exc:
+            form.add_service_error(exc)
         else:
             messages.success(request, f"Records of this kind are now kept for {data['amount']} {data['unit']}.")
             return redirect("retention:periods")
@@ -91,8 +92,8 @@ def export(request: HttpRequest, person_id: int) -> HttpResponse:
             content, filename = subject_access.subject_access_export(
                 person=person, include_patient_details=include, reason=form.cleaned_data["reason"], by=user,
             )
-        except subject_access.SubjectAccessError as exc:
-            form.add_error("reason", str(exc))
+        except ServiceError as exc:
+            form.add_service_error(exc)
         else:
             response = HttpResponse(content, content_type="application/zip")
             response["Content-Disposition"] = f'attachment; filename="{filename}"'

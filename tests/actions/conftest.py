@@ -17,6 +17,7 @@ from justculture.actions.models import Action
 from justculture.assessments import services as assessment_services
 from justculture.assessments.models import Assessment
 from justculture.cases.models import Act, Case
+from justculture.casework import assessments as casework_assessments
 from justculture.core.models import Organisation, User
 from tests.conftest import client_for
 
@@ -77,7 +78,7 @@ def complete(act: Act, by: User, answers: list[tuple[str, str]] | None = None) -
     """Walk the guide for an act through the assessment services and complete it."""
     assessment = assessment_services.assessment_start(act=act, by=by)
     answer(assessment, answers or TO_D, by)
-    return assessment_services.assessment_complete(assessment=assessment, by=by)
+    return casework_assessments.assessment_complete(assessment=assessment, by=by)
 
 
 def answer(assessment: Assessment, answers: list[tuple[str, str]], by: User) -> None:

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from justculture.actions import services
 from justculture.actions.models import Action
 from justculture.assessments import services as assessment_services
+from justculture.casework import assessments as casework_assessments
 from justculture.core.models import AuditEvent
 from justculture.guide import default_guide
 from tests.actions.conftest import answer, complete
@@ -42,7 +43,7 @@ def test_revisiting_updates_the_open_action_instead_of_adding_another(case, hand
     first = complete(case.acts.get(number=1), handler)
     again = assessment_services.assessment_revisit(assessment=first, reason="New statement", by=handler)
     answer(again, [("1a", "yes")], handler)  # the new evidence shows intent: outcome A
-    assessment_services.assessment_complete(assessment=again, by=handler)
+    casework_assessments.assessment_complete(assessment=again, by=handler)
     action = Action.objects.get(case=case)
     assert action.outcome_code == "A" and action.source_assessment == again
     assert action.description == _system_learning("A")
@@ -55,7 +56,7 @@ def test_an_action_in_progress_is_also_reused(case, handler):
     action = Action.objects.get(case=case)
     services.action_set_status(action=action, status="in-progress", by=handler)
     again = assessment_services.assessment_revisit(assessment=first, reason="Recheck", by=handler)
-    assessment_services.assessment_complete(assessment=again, by=handler)
+    casework_assessments.assessment_complete(assessment=again, by=handler)
     assert list(Action.objects.filter(case=case).values_list("pk", "status")) == [(action.pk, "in-progress")]
 
 
@@ -64,7 +65,7 @@ def test_a_cancelled_action_is_not_reused(case, handler):
     cancelled = Action.objects.get(case=case)
     services.action_set_status(action=cancelled, status="cancelled", note="Duplicate of RCA action", by=handler)
     again = assessment_services.assessment_revisit(assessment=first, reason="New statement", by=handler)
-    assessment_services.assessment_complete(assessment=again, by=handler)
+    casework_assessments.assessment_complete(assessment=again, by=handler)
     cancelled.refresh_from_db()
     assert cancelled.status == "cancelled" and cancelled.source_assessment == first
     fresh = Action.objects.exclude(pk=cancelled.pk).get(case=case)
@@ -76,7 +77,7 @@ def test_a_done_action_is_kept_and_a_new_one_added(case, handler):
     done = Action.objects.get(case=case)
     services.action_set_status(action=done, status="done", by=handler)
     again = assessment_services.assessment_revisit(assessment=first, reason="New statement", by=handler)
-    assessment_services.assessment_complete(assessment=again, by=handler)
+    casework_assessments.assessment_complete(assessment=again, by=handler)
     assert sorted(Action.objects.filter(case=case).values_list("status", flat=True)) == ["done", "open"]
 
 

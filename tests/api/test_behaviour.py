@@ -11,6 +11,8 @@ from django.utils import timezone
 from justculture.actions.models import Action
 from justculture.cases import services as case_services
 from justculture.cases.models import Case, Incident, Person
+from justculture.casework.status import case_status_change
+from justculture.core.errors import CASE_CLOSED_MESSAGE
 from justculture.core.models import AuditEvent, Organisation, Team, User
 from justculture.decisions.models import Decision
 from tests.api.conftest import TO_D, ApiClient, audit_actions, last_audit_id
@@ -47,7 +49,7 @@ def test_case_list_filters_like_the_web_list(handler_api: ApiClient, handler: Us
                                              make_case: Callable[..., Case]) -> None:
     first = make_case(handler, name="Ann Able")
     second = make_case(handler, name="Ben Bold")
-    case_services.case_transition(case=second, to="gathering", by=handler)
+    case_status_change(case=second, to="gathering", reason="Moved in a test.", by=handler)
     assert handler_api.get("/cases")[1]["count"] == 2
     assert [c["reference"] for c in handler_api.get("/cases", status="gathering")[1]["items"]] == [second.reference]
     assert [c["reference"] for c in handler_api.get("/cases", q="Able")[1]["items"]] == [first.reference]
@@ -128,11 +130,11 @@ def test_answer_mistakes(handler_api: ApiClient, case: Case) -> None:
     status, body = handler_api.post(base + "/answers", {"question_id": "1a", "answer": "no", "rationale": ""})
     assert status == 422 and body["field"] == "rationale"
     status, body = handler_api.post(base + "/answers", {"question_id": "3c", "answer": "no", "rationale": "x"})
-    assert status == 400 and "not on this assessment's route" in body["message"]
+    assert status == 400 and "not on this assessment's route" in body["message"] and body["field"] == "question_id"
     status, body = handler_api.post(base + "/answers", {"question_id": "9z", "answer": "no", "rationale": "x"})
-    assert status == 400 and "not a question" in body["message"]
+    assert status == 400 and "not a question" in body["message"] and body["field"] == "question_id"
     status, body = handler_api.post(base + "/complete")
-    assert status == 400 and "still needs an answer" in body["message"]
+    assert status == 400 and "still needs an answer" in body["message"] and body["field"] is None
     assert handler_api.get(f"/cases/{case.reference}/acts/7/assessment")[0] == 404
 
 
@@ -166,13 +168,13 @@ def test_actions_created_changed_and_cancelled(handler_api: ApiClient, case: Cas
     status, changed = handler_api.put(f"{url}/{action['id']}", {"category": "supervision", "title": "Supervision"})
     assert status == 200 and changed["title"] == "Supervision" and changed["owner"] is None
     status, body = handler_api.put(f"{url}/{action['id']}/status", {"status": "cancelled"})
-    assert status == 400 and "why" in body["message"]
+    assert status == 400 and "why" in body["message"] and body["field"] == "note"
     status, done = handler_api.put(f"{url}/{action['id']}/status", {"status": "done"})
     assert status == 200 and done["status"] == "done" and done["completed_at"]
     assert audit_actions(start) == ["action.create", "action.update", "action.status"]
     assert [a["id"] for a in handler_api.get(url)[1]] == [action["id"]]
     status, body = handler_api.post(url, {"kind": "support", "category": "staffing", "title": "Wrong category"})
-    assert status == 400
+    assert status == 400 and body["field"] == "category"
     status, body = handler_api.post(url, {"kind": "support", "category": "training", "title": "x", "owner": "ghost"})
     assert status == 404 and body["field"] == "owner"
     assert Action.objects.count() == 1
@@ -256,3 +258,14 @@ def test_docs_page_needs_no_sign_in_and_no_cdn(anonymous_api: ApiClient) -> None
     assert response.status_code == 200
     html = response.content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in html and "cdn" not in html.lower()
+
+
+def test_a_refusal_names_its_field_and_a_change_to_a_closed_case_is_a_409(
+        handler_api: ApiClient, case: Case) -> None:
+    url = f"/cases/{case.reference}/actions"
+    status, body = handler_api.post(url, {"kind": "system", "category": "training", "title": "Wrong category"})
+    assert (status, body["field"]) == (400, "category")
+    Case.objects.filter(pk=case.pk).update(status="closed")
+    status, body = handler_api.post(url, {"kind": "system", "category": "staffing", "title": "Rota review"})
+    assert status == 409 and body == {"message": CASE_CLOSED_MESSAGE, "field": None}
+    assert not Action.objects.exists()

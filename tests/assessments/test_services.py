@@ -38,7 +38,10 @@ def test_each_service_writes_an_audit_row(case: Case, handler: User) -> None:
     ]
     answer_event = AuditEvent.objects.filter(action="assessment.answer").first()
     assert answer_event is not None
-    assert answer_event.changes["rationale"] == audit.REDACTED
+    assert answer_event.changes["rationale"] == audit.FREE_TEXT
+    complete = AuditEvent.objects.get(action="assessment.complete")
+    assert complete.changes == {"outcome": audit.REDACTED, "path": audit.REDACTED}
+    assert "outcome D" not in complete.summary
     assert audit.verify_chain().ok
 
 

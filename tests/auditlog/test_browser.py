@@ -30,7 +30,7 @@ def test_an_auditor_filters_pages_and_downloads_on_an_accessible_page(
     make_case(handler)
     auditor = make_user(org, "auditor")
     for number in range(60):
-        audit.record(by=handler, action="note", organisation_id=org.pk, summary=f"Note {number}",
+        audit.record(by=handler, action="retention.run", organisation_id=org.pk, summary=f"Note {number}",
                      changes={"status": ["open", "closed"], "concern": audit.REDACTED})
     base = live_server.url
     sign_in_as(page, base, auditor)
@@ -39,7 +39,7 @@ def test_an_auditor_filters_pages_and_downloads_on_an_accessible_page(
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit log")
     assert_accessible(page)
 
-    page.select_option("#action", "note")
+    page.select_option("#action", "retention.run")
     page.fill("#actor", handler.username)
     page.fill("#q", "Note")
     page.click("button:has-text('Apply filters')")
@@ -64,5 +64,5 @@ def test_an_auditor_filters_pages_and_downloads_on_an_accessible_page(
     assert_accessible(page)
 
     page.set_viewport_size({"width": 320, "height": 800})
-    page.goto(f"{base}/audit/?action=note")
+    page.goto(f"{base}/audit/?action=retention.run")
     assert_accessible(page)

@@ -89,9 +89,9 @@ def test_json_holds_every_value_as_stored_and_says_what_was_exported(tmp_path: P
 
 def test_formula_text_is_made_harmless_in_csv(tmp_path: Path, org: Organisation) -> None:
     for summary in ["=1+2", "+SUM(A1)", "-3+4", "@cmd", "plain text"]:
-        audit.record(by=None, action="note", organisation_id=org.pk, summary=summary)
+        audit.record(by=None, action="retention.run", organisation_id=org.pk, summary=summary)
     today = timezone.localdate().isoformat()
-    text, _ = export(tmp_path, "--since", today, "--until", today, "--action", "note")
+    text, _ = export(tmp_path, "--since", today, "--until", today, "--action", "retention.run")
     assert [row["summary"] for row in csv.DictReader(StringIO(text))] == [
         "'=1+2", "'+SUM(A1)", "'-3+4", "'@cmd", "plain text",
     ]

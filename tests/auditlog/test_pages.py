@@ -17,11 +17,12 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from justculture.cases import services as case_services
 from justculture.cases.models import Case
+from justculture.casework.status import case_status_change
 from justculture.core import audit
 from justculture.core import services as core_services
-from justculture.core.models import AuditEvent, Organisation, Team, User
+from justculture.core.audit_actions import AuditAction
+from justculture.core.models import AuditChainHead, AuditEvent, Organisation, Team, User
 from tests.auditlog.conftest import signed_in
 from tests.conftest import read_bytes
 
@@ -36,13 +37,26 @@ def history(org: Organisation, other_org: Organisation, handler: User, outsider:
             make_case: Callable[..., Case]) -> dict[str, Case]:
     """A case in each organisation (both are C-0001), and a team name only the other one has."""
     ours = make_case(handler)
-    case_services.case_transition(case=ours, to="gathering", by=handler)
+    case_status_change(case=ours, to="gathering", reason="Moved in a test.", by=handler)
     second = make_case(handler, name="Alex Morgan")
     theirs_team = core_services.team_create(organisation=other_org, name="Secret South Ward")
     theirs = make_case(outsider, on_team=theirs_team, name="Jo Bloggs")
-    audit.record(by=outsider, action="south.only-action", organisation_id=other_org.pk,
-                 summary="Something only the south trust did")
+    stored_before_the_list(other_org.pk, "south.only-action", "Something only the south trust did")
     return {"ours": ours, "second": second, "theirs": theirs}
+
+
+def stored_before_the_list(organisation_id: int, action: str, summary: str) -> AuditEvent:
+    """An event as an earlier version could have written it, with an action the list does not
+    have (audit.record refuses one now), linked into the chain like any other."""
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1, defaults={"last_hash": audit.GENESIS})
+        event = AuditEvent(organisation_id=organisation_id, at=timezone.now(), actor="system", action=action,
+                           object_type="", object_id="", summary=summary, changes={}, previous_hash=head.last_hash)
+        event.hash = audit.compute_hash(event)
+        event.save(force_insert=True)
+        head.last_hash, head.count = event.hash, head.count + 1
+        head.save()
+    return event
 
 
 def page_text(response: Any) -> str:
@@ -111,7 +125,7 @@ def test_the_other_organisations_case_with_the_same_reference_is_not_shown(
         auditor_client: Client, history: dict[str, Case]) -> None:
     assert history["theirs"].reference == history["ours"].reference == "C-0001"
     text = page_text(auditor_client.get(SEARCH, {"case": "c-0001"}))
-    assert "Case C-0001 opened about Staff nurse" in text
+    assert f"Case C-0001 opened about professional record {history['ours'].person_id} for" in text
     assert "Secret South Ward" not in text and "Professional record" not in text
 
 
@@ -144,7 +158,7 @@ def test_newest_first_with_time_person_action_record_case_summary_and_changes(
 
 def test_special_category_values_are_shown_as_not_recorded(auditor_client: Client, history: dict[str, Case]) -> None:
     text = page_text(auditor_client.get(SEARCH, {"action": "case.open", "case": "C-0001"}))
-    assert "<strong>concern</strong>: [not recorded: special-category data]" in text
+    assert "<strong>concern</strong>: [not recorded: free text]" in text
     assert "Missed dose of IV antibiotics" not in text
 
 
@@ -155,9 +169,10 @@ def test_each_filter_narrows_the_events(auditor_client: Client, history: dict[st
         assert response.status_code == 200
         return shown(response)
 
-    assert summaries(action="case.open") == ["Case C-0002 opened about Staff nurse for incident INC-0002",
-                                             "Case C-0001 opened about Staff nurse for incident INC-0001"]
-    assert set(summaries(actor=handler.username.upper())) >= {"Case C-0001 opened about Staff nurse for incident INC-0001"}
+    first = f"Case C-0001 opened about professional record {history['ours'].person_id} for incident INC-0001"
+    assert summaries(action="case.open") == [
+        f"Case C-0002 opened about professional record {history['second'].person_id} for incident INC-0002", first]
+    assert set(summaries(actor=handler.username.upper())) >= {first}
     by_handler = AuditEvent.objects.filter(organisation_id=org.pk, actor=handler.username).order_by("-id")
     assert summaries(actor=handler.username) == list(by_handler.values_list("summary", flat=True))
     assert summaries(object_type="team") == ["Team Ward 7 (City Hospital) created"]
@@ -169,14 +184,29 @@ def test_each_filter_narrows_the_events(auditor_client: Client, history: dict[st
     assert summaries(date_to=(today - timedelta(days=1)).isoformat()) == []
 
 
-def test_the_action_list_holds_only_this_organisations_actions(auditor_client: Client,
-                                                               history: dict[str, Case]) -> None:
-    actions = choices(auditor_client.get(SEARCH), "action")
-    assert actions[0] == "" and "case.open" in actions and "case.status" in actions
+def test_the_action_list_offers_every_action_by_title_and_only_this_organisations_old_ones(
+        auditor_client: Client, history: dict[str, Case], org: Organisation) -> None:
+    stored_before_the_list(org.pk, "north.old-action", "Something from an earlier version")
+    response = auditor_client.get(SEARCH)
+    actions = choices(response, "action")
+    assert actions[0] == ""
+    assert set(actions[1:]) == {str(a.value) for a in AuditAction} | {"north.old-action"}
     assert "south.only-action" not in actions
-    assert actions == sorted(set(actions))
+    assert '<option value="case.open">Case opened</option>' in page_text(response)
+    titles = re.findall(r'<option value="[^"]+">([^<]*)</option>',
+                        re.search(r'name="action".*?</select>', page_text(response), re.S).group(0))
+    assert titles == sorted(titles, key=str.lower)
     response = auditor_client.get(SEARCH, {"action": "south.only-action"})
     assert "Select an action from the list" in page_text(response)
+    old = auditor_client.get(SEARCH, {"action": "north.old-action"})
+    assert shown(old) == ["Something from an earlier version"]
+    assert audit.verify_chain().ok
+
+
+def test_each_event_shows_its_actions_title_and_stored_value(auditor_client: Client,
+                                                             history: dict[str, Case]) -> None:
+    text = page_text(auditor_client.get(SEARCH, {"action": "case.status"}))
+    assert 'Action </span>Case status changed<br><span class="jc-code nhsuk-body-s">case.status</span>' in text
 
 
 def test_mistakes_in_the_filters_show_an_error_summary_and_no_events(auditor_client: Client,
@@ -194,14 +224,14 @@ def test_mistakes_in_the_filters_show_an_error_summary_and_no_events(auditor_cli
 
 def test_pages_of_fifty_newest_first(auditor_client: Client, auditor: User, org: Organisation) -> None:
     for number in range(120):
-        audit.record(by=auditor, action="note", organisation_id=org.pk, summary=f"Note {number:03d}")
-    first = auditor_client.get(SEARCH, {"action": "note"})
+        audit.record(by=auditor, action="retention.run", organisation_id=org.pk, summary=f"Note {number:03d}")
+    first = auditor_client.get(SEARCH, {"action": "retention.run"})
     rows = shown(first)
     assert len(rows) == 50 and rows[0] == "Note 119" and rows[-1] == "Note 070"
     text = page_text(first)
     assert "Events 1 to 50 of 120" in text
-    assert 'href="/audit/?action=note&amp;page=2"' in text and 'aria-label="Pages of audit events"' in text
-    third = auditor_client.get(SEARCH, {"action": "note", "page": "3"})
+    assert 'href="/audit/?action=retention.run&amp;page=2"' in text and 'aria-label="Pages of audit events"' in text
+    third = auditor_client.get(SEARCH, {"action": "retention.run", "page": "3"})
     assert shown(third)[-1] == "Note 000"
     assert "Events 101 to 120 of 120" in page_text(third)
 
@@ -212,18 +242,18 @@ def test_pages_of_fifty_newest_first(auditor_client: Client, auditor: User, org:
 def test_a_search_is_audited_once_however_many_pages_are_read(auditor_client: Client, auditor: User,
                                                               org: Organisation) -> None:
     for number in range(60):
-        audit.record(by=auditor, action="note", organisation_id=org.pk, summary=f"Note {number}")
-    auditor_client.get(SEARCH, {"action": "note"})
-    auditor_client.get(SEARCH, {"action": "note", "page": "2"})
-    auditor_client.get(SEARCH, {"page": "1", "action": "note"})
+        audit.record(by=auditor, action="retention.run", organisation_id=org.pk, summary=f"Note {number}")
+    auditor_client.get(SEARCH, {"action": "retention.run"})
+    auditor_client.get(SEARCH, {"action": "retention.run", "page": "2"})
+    auditor_client.get(SEARCH, {"page": "1", "action": "retention.run"})
     event = AuditEvent.objects.get(action="audit.view")
     assert event.actor == auditor.username and event.organisation_id == org.pk
-    assert event.changes == {"filters": {"action": "note"}, "matching": 60}
+    assert event.changes == {"filters": {"action": "retention.run"}, "matching": 60}
     assert event.summary == "Audit log searched: 60 events matched"
-    auditor_client.get(SEARCH, {"action": "note", "q": "Note 5"})
+    auditor_client.get(SEARCH, {"action": "retention.run", "q": "Note 5"})
     assert views() == 2
     # Another session is another reader, and is recorded again.
-    signed_in(auditor).get(SEARCH, {"action": "note"})
+    signed_in(auditor).get(SEARCH, {"action": "retention.run"})
     assert views() == 3
     assert audit.verify_chain().ok
 
@@ -254,8 +284,10 @@ def test_the_download_streams_the_filtered_events_and_is_audited(auditor_client:
     assert response["Content-Disposition"].startswith('attachment; filename="audit-log-north-')
     assert response["Cache-Control"] == "no-store"
     rows = list(csv.DictReader(io.StringIO(read_bytes(response.streaming_content).decode())))
-    assert [r["summary"] for r in rows] == ["Case C-0001 opened about Staff nurse for incident INC-0001",
-                                            "Case C-0002 opened about Staff nurse for incident INC-0002"]
+    assert [r["summary"] for r in rows] == [
+        f"Case C-0001 opened about professional record {history['ours'].person_id} for incident INC-0001",
+        f"Case C-0002 opened about professional record {history['second'].person_id} for incident INC-0002"]
+    assert [r["action_title"] for r in rows] == ["Case opened", "Case opened"]
     assert [r["case_reference"] for r in rows] == ["C-0001", "C-0002"]
     assert {r["organisation"] for r in rows} == {"north"}
     event = AuditEvent.objects.get(action="audit.export")
@@ -272,8 +304,8 @@ def test_the_download_holds_only_this_organisation(auditor_client: Client, histo
 def test_formula_text_cannot_run_in_a_spreadsheet(auditor_client: Client, org: Organisation) -> None:
     nasty = core_services.user_create(organisation=org, username="=cmd|' /C calc'!A0", password=None)
     for summary in ['=HYPERLINK("http://example.invalid","click")', "+1+1", "-2+3", "@SUM(A1)", "\tTabbed"]:
-        audit.record(by=nasty, action="note", organisation_id=org.pk, summary=summary)
-    body = read_bytes(auditor_client.get(EXPORT, {"action": "note"}).streaming_content).decode()
+        audit.record(by=nasty, action="retention.run", organisation_id=org.pk, summary=summary)
+    body = read_bytes(auditor_client.get(EXPORT, {"action": "retention.run"}).streaming_content).decode()
     rows = list(csv.DictReader(io.StringIO(body)))
     assert [r["summary"] for r in rows] == ["'=HYPERLINK(\"http://example.invalid\",\"click\")", "'+1+1", "'-2+3",
                                             "'@SUM(A1)", "'\tTabbed"]
@@ -330,7 +362,7 @@ def test_the_models_queries_refuse_to_update_or_delete(history: dict[str, Case])
 def test_times_are_shown_in_the_services_time_zone(auditor_client: Client, auditor: User, org: Organisation,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(timezone, "now", lambda: datetime(2025, 7, 1, 8, 5, 9, tzinfo=UTC))
-    audit.record(by=auditor, action="note", organisation_id=org.pk, summary="Summer note")
+    audit.record(by=auditor, action="retention.run", organisation_id=org.pk, summary="Summer note")
     monkeypatch.undo()
-    text = page_text(auditor_client.get(SEARCH, {"action": "note"}))
+    text = page_text(auditor_client.get(SEARCH, {"action": "retention.run"}))
     assert '<time datetime="2025-07-01T08:05:09+00:00">1 July 2025, 09:05:09</time>' in text

@@ -14,6 +14,7 @@ from django.db import connection
 
 from justculture.cases import services as case_services
 from justculture.cases.models import Case
+from justculture.casework.status import case_status_change
 from justculture.core import audit
 from justculture.core import services as core_services
 from justculture.core.models import AuditChainHead, AuditEvent, Organisation, User
@@ -51,7 +52,7 @@ def assert_broken_at(event_id: int, what: str) -> str:
 def history(org: Organisation, handler: User, make_case: Callable[..., Case]) -> list[int]:
     """A realistic run of events written by the services; returns their ids in order."""
     first = make_case(handler)
-    case_services.case_transition(case=first, to="gathering", by=handler)
+    case_status_change(case=first, to="gathering", reason="Moved in a test.", by=handler)
     case_services.act_add(case=first, description="Did not escalate the early warning score", by=handler)
     make_case(handler, name="Alex Morgan")
     core_services.team_create(organisation=org, name="Theatres", site="City Hospital")

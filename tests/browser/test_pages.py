@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from justculture.core.demo import load_demo
+from justculture.demo.data import load_demo
 from tests.browser_support import assert_accessible, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from justculture.assessments import services as assessment_services
 from justculture.assessments.models import Assessment
 from justculture.cases.models import Case
+from justculture.casework import assessments as casework_assessments
 from justculture.core.models import Organisation, User
 from tests.conftest import client_for
 
@@ -31,7 +32,7 @@ def give_outcome(case: Case, answers: list[tuple[str, str]], by: User, number: i
             assessment=assessment, question_id=question_id, answer=value,
             rationale=f"Because ({question_id})", by=by,
         )
-    return assessment_services.assessment_complete(assessment=assessment, by=by)
+    return casework_assessments.assessment_complete(assessment=assessment, by=by)
 
 
 def decision_post(**changes: Any) -> dict[str, Any]:

@@ -12,7 +12,8 @@ from justculture.actions import services as action_services
 from justculture.actions.selectors import tracker_counts
 from justculture.cases import services as case_services
 from justculture.cases.models import Case
-from justculture.cases.overview import CaseOverview, case_overview, latest_versions
+from justculture.casework import decisions as casework_decisions
+from justculture.casework.overview import CaseOverview, case_overview, latest_versions
 from justculture.core.models import User
 from justculture.decisions import services as decision_services
 from justculture.decisions.models import ReferralConsideration
@@ -64,10 +65,10 @@ def test_a_busy_case_gives_the_same_figures_as_the_orm(case: Case, handler: User
     action("Finished late", -9, "done")
     action("Dropped", -9, "cancelled")
     give_outcome(case, TO_D, handler)
-    first = decision_services.decision_record(case=case, measures=["support"], rationale="Support first.",
+    first = casework_decisions.decision_record(case=case, measures=["support"], rationale="Support first.",
                                               support_detail="Supervision.", decided_by_name="Jo Smith",
                                               decided_on=today - timedelta(days=10), by=decider)
-    latest = decision_services.decision_record(
+    latest = casework_decisions.decision_record(
         case=case, measures=["formal-process"], formal_type="disciplinary", rationale="Then formal.",
         departure_justification="New facts about probity came to light.", decided_by_name="Jo Smith",
         decided_on=today - timedelta(days=2), by=decider)

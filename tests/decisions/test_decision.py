@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from markupsafe import escape
 
+from justculture.api.schemas import DecisionIn
 from justculture.core.models import AuditEvent
 from justculture.decisions import forms, services
 from justculture.decisions.models import Decision
@@ -196,25 +197,29 @@ def test_a_service_refusal_lands_on_the_right_field(case_d, decider_client, monk
     html = decider_client.post(new_url(case_d), decision_post(
         measures=["referral"], rationale="Referral")).content.decode()
     assert "Write a justification for departing from it." in html
-    assert 'id="departure_justification-error"' in html
+    assert 'id="departure_justification-error"' in html and 'href="#departure_justification"' in html
     assert not Decision.objects.exists()
 
 
-@pytest.mark.parametrize(("message", "field"), [
-    ("This decision is more severe than the just culture guide's recommendation. Write a justification "
-     "for departing from it.", "departure_justification"),
-    ("Select at least one course of action.", "measures"),
-    ("Unknown course of action: x.", "measures"),
-    ("'No further action' cannot be combined with action aimed at the person.", "measures"),
-    ("Select the kind of local action.", "local_action_types"),
-    ("Unknown kind of local action.", "local_action_types"),
-    ("Select whether the formal process is capability or disciplinary.", "formal_type"),
-    ("Unknown kind of support.", "support_offered"),
-    ("Explain why this decision was made.", "rationale"),
-    ("Something else entirely.", None),
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"measures": ["referral"]}, "departure_justification"),
+    ({"measures": []}, "measures"),
+    ({"measures": ["x"]}, "measures"),
+    ({"measures": ["no-further-action", "local-action"], "local_action_types": ["training"]}, "measures"),
+    ({"measures": ["local-action"]}, "local_action_types"),
+    ({"measures": ["local-action"], "local_action_types": ["x"]}, "local_action_types"),
+    ({"measures": ["formal-process"], "formal_type": "x", "departure_justification": "j"}, "formal_type"),
+    ({"support_offered": ["x"]}, "support_offered"),
+    ({"rationale": "  "}, "rationale"),
 ])
-def test_service_messages_map_to_fields(message, field):
-    assert forms.decision_error_field(message) == field
+def test_each_service_refusal_names_the_field_the_form_and_the_api_use(case_d, decider, changes, field):
+    # The field travels with the error, so the message can be reworded without moving it.
+    given = {"measures": ["support"], "rationale": "r", "decided_by_name": "n", "decided_on": timezone.localdate(),
+             **changes}
+    with pytest.raises(services.DecisionError) as refused:
+        services.decision_record(case=case_d, **given, by=decider)
+    assert refused.value.field == field
+    assert field in forms.DecisionForm.base_fields and field in DecisionIn.model_fields
 
 
 def test_the_service_refuses_a_departure_without_justification_and_saves_nothing(case_d, decider):

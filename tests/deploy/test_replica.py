@@ -16,9 +16,9 @@ from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
 from justculture.cases.models import Case
-from justculture.config.routers import REPLICA, ReplicaRouter, reading_from_replica
 from justculture.core import services as core_services
 from justculture.core.models import AuditEvent, Organisation, User
+from justculture.core.routers import REPLICA, ReplicaRouter, reading_from_replica
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", REPLICA])

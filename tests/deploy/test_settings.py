@@ -46,7 +46,7 @@ def test_a_replica_url_adds_the_replica_database_as_a_test_mirror() -> None:
     replica = found["databases"]["replica"]
     assert (replica["HOST"], replica["USER"], replica["NAME"]) == ("replica.example.internal", "reader", "justculture")
     assert replica["TEST"] == {"MIRROR": "default"}
-    assert found["routers"] == ["justculture.config.routers.ReplicaRouter"]
+    assert found["routers"] == ["justculture.core.routers.ReplicaRouter"]
 
 
 def test_without_a_replica_url_there_is_only_the_primary() -> None:

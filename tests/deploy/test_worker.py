@@ -20,6 +20,7 @@ from justculture.actions import services as action_services
 from justculture.cases.models import Case
 from justculture.core.models import User
 from justculture.packs import services as pack_services
+from justculture.packs import tasks as pack_tasks
 from justculture.packs.models import PackRequest
 
 
@@ -45,7 +46,7 @@ def test_the_worker_runs_queued_packs_and_periodic_jobs(
     User.objects.filter(pk=handler.pk).update(email="handler@example.nhs.uk")
     action_services.action_create(case=case, kind="support", category="training", title="Training",
                                   owner=handler, due_date=timezone.localdate() - timedelta(days=1), by=handler)
-    request = pack_services.pack_request(case=case, fmt="json", by=handler)
+    request = pack_tasks.pack_request(case=case, fmt="json", by=handler)
     out = io.StringIO()
     call_command("enqueue", "reminders", "packs-expire", stdout=out)
     assert out.getvalue().count("Queued") == 2

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 
 from justculture.cases.models import Case
+from justculture.casework import decisions as casework_decisions
 from justculture.core.models import Organisation, User
 from justculture.decisions import services as decision_services
 from justculture.decisions.models import Decision
@@ -83,13 +84,13 @@ def decide(case: Case, by: User, measures: list[str], on: date, **extra: Any) ->
     if "local-action" in measures:
         extra.setdefault("local_action_types", ["training"])
     try:
-        return decision_services.decision_record(
+        return casework_decisions.decision_record(
             case=case, measures=measures, rationale="Reasons given.", decided_by_name="Jo Smith", decided_on=on,
             by=by, **extra,
         )
     except decision_services.DecisionError:
         extra["departure_justification"] = "A written justification for departing from the guide."
-        return decision_services.decision_record(
+        return casework_decisions.decision_record(
             case=case, measures=measures, rationale="Reasons given.", decided_by_name="Jo Smith", decided_on=on,
             by=by, **extra,
         )

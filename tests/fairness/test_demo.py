@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from justculture.core.demo import DEMO_WORKFORCE, load_demo
 from justculture.core.models import AuditEvent, User
+from justculture.demo.data import DEMO_WORKFORCE, load_demo
 from justculture.fairness.models import EqualityRecord, WorkforceFigure
 from tests.fairness.conftest import client_for
 

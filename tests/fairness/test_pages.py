@@ -152,10 +152,13 @@ def ratios_text(html: str) -> str:
 def test_small_counts_are_suppressed_on_the_page(many_cases, analyst_client):
     html = ratios_text(analyst_client.get("/fairness/?event=concern-raised").content.decode())
     assert "fewer than 10" in html
-    # 3 ethnic-minority people: withheld; the 2 not stated are withheld too (so 3 cannot be
-    # worked out from a total); the 12 white people are shown.
-    assert ">12<" in html and ">3<" not in html and ">2<" not in html
-    assert "1,200" in html and "1.00%" in html
+    # 3 ethnic-minority people and 2 not stated: both withheld. They add up to 5, which anyone
+    # could work out from the 17 concerns raised less the 12 white people, so the 12 go too
+    # ("not shown"), and with the comparison group's count hidden no ratio is shown.
+    assert ">12<" not in html and ">3<" not in html and ">2<" not in html and "not shown" in html
+    assert "No ratios are shown" in html
+    # Headcounts come from the workforce figures and stay.
+    assert "1,200" in html and "1.00%" not in html
 
 
 def test_figures_and_alert_when_the_threshold_allows(many_cases, analyst_client, org):

@@ -13,7 +13,6 @@ from justculture.fairness.stats import (
     comparison,
     counts_from,
     ratio_with_interval,
-    withheld,
 )
 
 
@@ -139,12 +138,27 @@ def test_secondary_suppression_prefers_the_not_stated_count():
     assert all(r.suppressed for r in result.results) and result.reference_withheld
 
 
+def withheld(events: dict[str, int], reference: str) -> set[str]:
+    result = comparison([GroupCounts(g, n, 1000) for g, n in events.items()], reference, 10)
+    return {r.group for r in result.results if r.suppressed}
+
+
 def test_secondary_suppression_prefers_a_group_to_the_reference():
-    assert withheld({"W": 50, "A": 30, "B": 3, "C": 40}, 10, reference="W") == {"B", "A"}
-    assert withheld({"W": 50, "A": 30, "B": 3}, 10, reference="A") == {"B", "W"}
-    # Two small counts protect each other.
-    assert withheld({"W": 50, "A": 3, "B": 2}, 10, reference="W") == {"A", "B"}
-    assert withheld({"W": 50, "A": 30}, 10) == set()
+    assert withheld({"W": 50, "A": 30, "B": 3, "C": 40}, "W") == {"B", "A"}
+    assert withheld({"W": 50, "A": 30, "B": 3}, "A") == {"B", "W"}
+    assert withheld({"W": 50, "A": 30}, "W") == set()
+
+
+def test_two_small_counts_that_add_up_to_a_small_number_take_a_third_with_them():
+    # 3 + 2 = 5 could be worked out from the total less the 50 shown: the reference goes too.
+    assert withheld({"W": 50, "A": 3, "B": 2}, "W") == {"A", "B", "W"}
+    # The 1 and 2 of the issue: the smallest other group is hidden too, and the ratios stay.
+    result = comparison([GroupCounts(g, n, 1000) for g, n in {"W": 50, "A": 30, "B": 1, "C": 2}.items()], "W", 10)
+    rows = by_group(result.results)
+    assert {g for g, r in rows.items() if r.suppressed} == {"A", "B", "C"}
+    assert rows["A"].hidden == "secondary" and rows["B"].hidden == "small" and not result.reference_withheld
+    # Small counts that already add up to the threshold protect each other.
+    assert withheld({"W": 50, "A": 6, "B": 4}, "W") == {"A", "B"}
 
 
 def test_the_not_stated_count_is_shown_when_large_and_withheld_when_small():
@@ -160,4 +174,4 @@ def test_the_not_stated_count_is_shown_when_large_and_withheld_when_small():
 def test_results_serialise():
     row = compare([GroupCounts("W", 40, 4000), GroupCounts("B", 20, 1000)], "W")[1]
     assert set(row.to_dict()) == {"group", "events", "headcount", "rate", "relative_likelihood", "ci_low",
-                                  "ci_high", "suppressed"}
+                                  "ci_high", "suppressed", "hidden"}

@@ -45,7 +45,8 @@ def test_imports_each_row_as_an_incident_with_its_source_key_and_an_audited_batc
     assert event.actor == handler.username
     assert event.changes["references"] == ["INC-0001", "INC-0002"]
     assert event.changes["rows"] == "2-3" and event.changes["created"] == 2
-    assert event.changes["patient_details"] == audit.REDACTED
+    assert event.changes["patient_details"] == audit.FREE_TEXT
+    assert event.changes["file"] == audit.FREE_TEXT and "in.csv" not in event.summary
     assert "Alex" not in str(event.changes) and "A fall" not in str(event.changes) and "943" not in str(event.changes)
     assert audit.verify_chain().ok
 

@@ -19,9 +19,10 @@ from django.utils import timezone
 from justculture.assessments import services as assessment_services
 from justculture.cases import services as case_services
 from justculture.cases.models import Case
-from justculture.core.demo import load_demo
+from justculture.casework import decisions as casework_decisions
 from justculture.core.models import Organisation, Team, User
 from justculture.decisions import services as decision_services
+from justculture.demo.data import load_demo
 
 DEMO_PASSWORD = "pack-demo-password-2718"
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -52,7 +53,7 @@ def decided_case(demo: Organisation, demo_users: dict[str, User]) -> Case:
     case = Case.objects.get(organisation=demo, reference="C-0001")
     maker = demo_users["decision.maker"]
     today = timezone.localdate()
-    decision_services.decision_record(
+    casework_decisions.decision_record(
         case=case, measures=["support", "local-action"], local_action_types=["training", "supervision"],
         rationale="System factors dominated; a supported return with supervised medicine rounds.",
         decided_by_name="Helen Price", decided_on=today - timedelta(days=20),
@@ -64,7 +65,7 @@ def decided_case(demo: Organisation, demo_users: dict[str, User]) -> Case:
         obligations="The ward manager owns the apology; pharmacy owns the storage change.",
         by=maker,
     )
-    decision_services.decision_record(
+    casework_decisions.decision_record(
         case=case, measures=["formal-process"], formal_type="capability",
         rationale="A second, similar error came to light after the first decision.",
         departure_justification="The pattern of two similar errors needs a structured capability review.",

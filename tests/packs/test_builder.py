@@ -12,6 +12,7 @@ from justculture.assessments import services as assessment_services
 from justculture.assessments.models import Answer
 from justculture.cases import services as case_services
 from justculture.cases.models import Case
+from justculture.casework import assessments as casework_assessments
 from justculture.factors import services as factor_services
 from justculture.factors.selectors import factors_for
 from justculture.packs.builder import appendix_path, build_pack
@@ -132,7 +133,7 @@ def test_in_progress_and_off_route_answers(case: Case, handler) -> None:
     # Changing 3a to "no" ends the route at D: the answers to 3b and 3c are kept as unused.
     assessment_services.assessment_answer(assessment=assessment, question_id="3a", answer="no",
                                           rationale="No protocol covered this", by=handler)
-    assessment_services.assessment_complete(assessment=assessment, by=handler)
+    casework_assessments.assessment_complete(assessment=assessment, by=handler)
     version = build_pack(case, include_patient_details=False)["assessments"][0]["versions"][0]
     assert [s["question_id"] for s in version["path"]] == ["1a", "2a", "2b", "2c", "3a"]
     assert [a["question_id"] for a in version["unused_answers"]] == ["3b", "3c"]

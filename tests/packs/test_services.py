@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from justculture.cases.models import Case
+from justculture.core import audit
 from justculture.core.audit import verify_chain
 from justculture.core.models import AuditEvent
 from justculture.packs.services import PackError, pack_generate
@@ -54,8 +55,8 @@ def test_including_patient_details_is_audited_with_the_reason(patient_case: Case
     [included] = _events(patient_case, "pack.patient-details-included")
     [generated] = _events(patient_case, "pack.generate")
     assert included.id < generated.id and included.actor == handler.username
-    # The reason is kept, but the audit log never holds the patient's name or number.
-    assert included.changes["reason"] == "The regulator asked for the unredacted record of J.M.D. (letter of 3 March)."
+    # The reason is free text: the audit log says only that one was given.
+    assert included.changes["reason"] == audit.FREE_TEXT
     assert generated.changes["include_patient_details"] is True
     logged = json.dumps([included.changes, included.summary, generated.changes, generated.summary])
     assert not any(trace in logged for trace in PATIENT_TRACES)

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from justculture.cases.models import Case
+from justculture.core import audit
 from justculture.core.models import AuditEvent
 from justculture.packs.models import PackRequest
 from tests.conftest import client_for
@@ -142,7 +143,10 @@ def test_patient_details_with_a_reason_are_included_and_audited(patient_case: Ca
     _assert_attachment(response, "C-0001-documentation-pack-with-patient-details.json", "application/json")
     assert "Jane Mary Doe" in body.decode("utf-8")
     included = AuditEvent.objects.get(action="pack.patient-details-included")
-    assert included.changes["reason"] == "Regulator's request of 3 March"
+    # The reason is free text: the log names the request, which keeps it.
+    assert included.changes["reason"] == audit.FREE_TEXT
+    assert PackRequest.objects.get(pk=included.changes["request"]).reason == "Regulator's request of 3 March"
+    assert "Regulator" not in json.dumps([included.summary, included.changes])
 
 
 def test_the_default_download_is_redacted(patient_case: Case, handler_client: Client) -> None:

@@ -15,6 +15,9 @@ from justculture.assessments import services as assessment_services
 from justculture.assessments.models import Assessment
 from justculture.cases import services as case_services
 from justculture.cases.models import Case, Person
+from justculture.casework import assessments as casework_assessments
+from justculture.casework import decisions as casework_decisions
+from justculture.casework.status import case_status_change
 from justculture.core.models import Organisation, Team, User
 from justculture.decisions import services as decision_services
 from justculture.fairness import services as fairness_services
@@ -71,12 +74,12 @@ def build_full_case(org: Organisation, team: Team, handler: User, hr: User, *, n
                                               rationale=f"Rationale for {question_id}", by=handler)
     assessment_services.peer_view_add(assessment=first, peer_name="Alex Peer", peer_role="Staff nurse",
                                       experience="Five years", view="same", account="I would have too.", by=handler)
-    assessment_services.assessment_complete(assessment=first, by=handler)
+    casework_assessments.assessment_complete(assessment=first, by=handler)
     first.refresh_from_db()
     second = assessment_services.assessment_revisit(assessment=first, reason="New rota evidence", by=handler)
     assessment_services.assessment_answer(assessment=second, question_id="1a", answer="no",
                                           rationale="Second look at 1a", by=handler)
-    decision_services.decision_record(
+    casework_decisions.decision_record(
         case=case, measures=["support"], support_detail="Reflective practice sessions.",
         rationale="The guide reached outcome D.", decided_by_name="Jo Smith",
         decided_on=timezone.localdate(), by=hr,
@@ -91,7 +94,7 @@ def build_full_case(org: Organisation, team: Team, handler: User, hr: User, *, n
                                   by=handler)
     fairness_services.equality_record_save(case=case, by=hr, **EQUALITY)
     if close:
-        case_services.case_transition(case=case, to="closed", by=handler)
+        case_status_change(case=case, to="closed", reason="Moved in a test.", by=handler)
     case.refresh_from_db()
     return Built(case, person, [first, second])
 

@@ -27,6 +27,8 @@ from justculture.assessments import services as assessment_services
 from justculture.assessments.models import Assessment
 from justculture.cases import services as case_services
 from justculture.cases.models import Act, Case, EvidenceDocument, Incident
+from justculture.casework import assessments as casework_assessments
+from justculture.casework import decisions as casework_decisions
 from justculture.core import services as core_services
 from justculture.core.models import Organisation, Team, User
 from justculture.core.permissions import roles
@@ -263,7 +265,7 @@ def build_organisation(slug: str, name: str, *, marker: str = "") -> OrgObjects:
         assessment_services.assessment_answer(
             assessment=done, question_id=question_id, answer=value, rationale=f"Because {question_id}", by=handler,
         )
-    done = assessment_services.assessment_complete(assessment=done, by=handler)
+    done = casework_assessments.assessment_complete(assessment=done, by=handler)
     open_version = assessment_services.assessment_revisit(assessment=done, reason="New statement", by=handler)
     peer = add_peer(open_version, handler)
     document = case_services.evidence_upload(
@@ -278,7 +280,7 @@ def build_organisation(slug: str, name: str, *, marker: str = "") -> OrgObjects:
         case=case, kind="system", category="staffing", title="Review the night rota",
         description="Look at the last month.", owner=handler, by=handler,
     )
-    decision_services.decision_record(
+    casework_decisions.decision_record(
         case=case, measures=["support"], support_detail="Reflective practice sessions.",
         rationale="The guide reached outcome D.", decided_by_name="Jo Smith",
         decided_on=timezone.localdate(), by=users["decision-maker"],
@@ -291,9 +293,9 @@ def build_organisation(slug: str, name: str, *, marker: str = "") -> OrgObjects:
         case=case, ethnicity="A", sex="female", disability="no", age_band="35-44", qualified="uk",
         by=users["hr-adviser"],
     )
-    from justculture.packs import services as pack_services
+    from justculture.packs import tasks as pack_tasks
 
-    pack = pack_services.pack_request(case=case, fmt="pdf", by=handler)
+    pack = pack_tasks.pack_request(case=case, fmt="pdf", by=handler)
     case.refresh_from_db()
     return OrgObjects(
         organisation=organisation, team=team, users=users, incident=incident, case=case, act=act,

@@ -31,8 +31,8 @@ from django.test import Client
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from justculture.assessments import services as assessment_services
 from justculture.cases.models import Case, Incident
+from justculture.casework import assessments as casework_assessments
 from justculture.packs import services as pack_services
 from tests.packs.conftest import RUNNING
 from tests.security.forms_html import Form, forms_of
@@ -116,6 +116,8 @@ SPECS: dict[str, Spec] = {
     "cases:concern": Spec(in_pack=True),
     "cases:act-new": Spec(in_pack=True),
     "cases:act-edit": Spec(in_pack=True),
+    # The reason for a move is kept with it and shown on the timeline and in the pack.
+    "cases:status": Spec(in_pack=True),
 }
 
 
@@ -225,7 +227,7 @@ def _prepare(route_name: str, own: OrgObjects) -> None:
         # Only the newest complete version can be revisited: complete version 2 first.
         own.open.refresh_from_db()
         if not own.open.is_complete:
-            assessment_services.assessment_complete(assessment=own.open, by=own.users["case-handler"])
+            casework_assessments.assessment_complete(assessment=own.open, by=own.users["case-handler"])
 
 
 def _limits(page: str) -> dict[str, int]:

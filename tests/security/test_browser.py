@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from justculture.core.demo import load_demo
 from justculture.core.models import AuditEvent
+from justculture.demo.data import load_demo
 from tests.browser_support import assert_accessible
 from tests.conftest import PASSWORD
 from tests.security.support import app_code

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from justculture.cases import services
 from justculture.cases.models import Act, Case, Incident, Person
+from justculture.casework.status import case_status_change
+from justculture.core.errors import ServiceError
 from justculture.core.models import AuditEvent
 from justculture.core.services import team_create
 from tests.conftest import client_for
@@ -145,10 +147,10 @@ def test_status_moves_follow_the_state_machine(case, handler_client):
 
 
 def test_transition_service_refuses_bad_moves_and_changes_nothing(case, handler):
-    with pytest.raises(services.CaseRuleError, match="cannot move to decided"):
-        services.case_transition(case=case, to="decided", by=handler)
-    with pytest.raises(services.CaseRuleError, match="not a case status"):
-        services.case_transition(case=case, to="banana", by=handler)
+    with pytest.raises(ServiceError, match="cannot move to decided"):
+        case_status_change(case=case, to="decided", reason="Moved in a test.", by=handler)
+    with pytest.raises(ServiceError, match="not a case status"):
+        case_status_change(case=case, to="banana", reason="Moved in a test.", by=handler)
     case.refresh_from_db()
     assert case.status == "open"
     assert not AuditEvent.objects.filter(action="case.status").exists()
@@ -206,7 +208,7 @@ def test_case_open_rolls_back_when_an_act_fails(case, handler, monkeypatch):
 def test_list_filters_and_search(org, team, other_team, handler, handler_client, make_case):
     a = make_case(handler, name="Robin Hood", on_team=team)
     b = make_case(handler, name="Marian Fitzwalter", on_team=other_team)
-    services.case_transition(case=b, to="gathering", by=handler)
+    case_status_change(case=b, to="gathering", reason="Moved in a test.", by=handler)
     html = handler_client.get("/cases/", {"q": "robin"}).content.decode()
     assert a.reference in html and b.reference not in html
     html = handler_client.get("/cases/", {"status": "gathering"}).content.decode()

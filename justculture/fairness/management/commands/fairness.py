@@ -110,8 +110,8 @@ class Command(BaseCommand):
     def _from_database(self, options: dict[str, Any]) -> list[dict[str, Any]]:
         from django.utils import timezone
 
-        from justculture.config.routers import reading_from_replica
         from justculture.core.models import Organisation
+        from justculture.core.routers import reading_from_replica
         from justculture.fairness import selectors
         from justculture.fairness.groups import DEFAULT_DIMENSION, definitions
         from justculture.fairness.periods import PeriodError, parse_period, two_year_window

@@ -16,8 +16,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from justculture.config.routers import reading_from_replica
 from justculture.core.models import Organisation, Team
+from justculture.core.routers import reading_from_replica
 from justculture.insights import selectors
 from justculture.insights.report import protect
 

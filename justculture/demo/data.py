@@ -13,6 +13,9 @@ from django.utils import timezone
 from justculture.assessments import services as assessments
 from justculture.cases import services as cases
 from justculture.cases.models import Case
+from justculture.cases.states import CaseState
+from justculture.casework import assessments as casework_assessments
+from justculture.casework.status import case_status_change
 from justculture.core import services as core
 from justculture.core.models import Organisation, Team, User
 from justculture.core.permissions import roles
@@ -140,7 +143,7 @@ def _answer_all(case: Case, act_number: int, answers: list[tuple[str, str, str]]
     for question, answer, why in answers:
         assessments.assessment_answer(assessment=assessment, question_id=question, answer=answer, rationale=why, by=by)
     if complete:
-        assessments.assessment_complete(assessment=assessment, by=by)
+        casework_assessments.assessment_complete(assessment=assessment, by=by)
 
 
 NO_HARM_NO_HEALTH = [
@@ -188,7 +191,7 @@ def _demo_cases(org: Organisation, teams: dict[str, Team], users: dict[str, User
                         ("3a", "yes", "The medicines policy requires an independent second check for controlled drugs."),
                         ("3b", "no", "With two nurses for 28 patients the second check was not routinely possible at night.")],
                 by=manager)
-    cases.case_transition(case=c1, to="decided", by=matron)
+    case_status_change(case=c1, to=CaseState.DECIDED, reason="Decided at the case review meeting.", by=matron)
 
     # 2. ED: substitution test met (E), with a revisit.
     c2 = _case(
@@ -213,7 +216,7 @@ def _demo_cases(org: Organisation, teams: dict[str, Team], users: dict[str, User
     assessments.assessment_answer(assessment=first, question_id="4b", answer="no", rationale="Training records complete.", by=matron)
     assessments.assessment_answer(assessment=first, question_id="4c", answer="no", rationale="Supervision was in place.", by=matron)
     assessments.assessment_answer(assessment=first, question_id="5a", answer="no", rationale="None identified at first.", by=matron)
-    assessments.assessment_complete(assessment=first, by=matron)
+    casework_assessments.assessment_complete(assessment=first, by=matron)
     second = assessments.assessment_revisit(
         assessment=first, reason="Peer interviews showed that deferring escalation was usual practice in surges.", by=safety)
     assessments.peer_view_add(assessment=second, peer_name="Band 5 nurse A", peer_role="Staff nurse, ED",
@@ -221,7 +224,7 @@ def _demo_cases(org: Organisation, teams: dict[str, Team], users: dict[str, User
                               account="During surges we finish the round of observations before escalating.", by=safety)
     assessments.assessment_answer(assessment=second, question_id="4a", answer="yes",
                                   rationale="Two peers said they would have done the same in that surge.", by=safety)
-    assessments.assessment_complete(assessment=second, by=safety)
+    casework_assessments.assessment_complete(assessment=second, by=safety)
 
     # 3. Maternity: gathering information before the assessment starts.
     c3 = _case(
@@ -232,7 +235,7 @@ def _demo_cases(org: Organisation, teams: dict[str, Team], users: dict[str, User
         concern="Fresh-eyes review of a CTG was not carried out.",
         acts=["Did not request a fresh-eyes review of the CTG at the hourly point."],
     )
-    cases.case_transition(case=c3, to="gathering", by=matron)
+    case_status_change(case=c3, to=CaseState.GATHERING, reason="Statements requested from the team.", by=matron)
     cases.factor_record_save(case=c3, factor_id="staffing", present="unknown", contribution="not-assessed",
                              account="Awaiting the acuity tool figures for that shift.", by=matron)
 
@@ -264,8 +267,8 @@ def _demo_cases(org: Organisation, teams: dict[str, Team], users: dict[str, User
                         ("4b", "no", "Completed the documentation training in the last year."),
                         ("4c", "no", "Normal supervision was in place that night."),
                         ("5a", "no", "No significant mitigation was found.")], by=manager)
-    cases.case_transition(case=c5, to="decided", by=matron)
-    cases.case_transition(case=c5, to="closed", by=matron)
+    case_status_change(case=c5, to=CaseState.DECIDED, reason="Decided at the case review meeting.", by=matron)
+    case_status_change(case=c5, to=CaseState.CLOSED, reason="Support plan agreed; the system learning is tracked by the ward.", by=matron)
 
 
 # --- Fairness and consistency (issue 6) -------------------------------------------------------

@@ -43,6 +43,8 @@ class DocumentChoiceField(_DocumentsField):
 
 
 class FactorRecordForm(JCForm):
+    service_fields = {"documents": "evidence"}
+
     present = forms.ChoiceField(
         label="Was this factor present?", choices=Presence.choices,
         error_messages={"required": "Select whether this factor was present"},
@@ -70,6 +72,8 @@ class FactorRecordForm(JCForm):
 
 
 class EvidenceUploadForm(JCForm):
+    service_fields = {"upload": "file", "factor_ids": "factors"}
+
     file = forms.FileField(
         label="Upload a file", allow_empty_file=True,
         help_text=f"A {ACCEPTED_DESCRIPTION}",

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from justculture.core.demo import load_demo
+from justculture.demo.data import load_demo
 
 
 class Command(BaseCommand):

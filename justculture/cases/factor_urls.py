@@ -7,7 +7,7 @@
 
 from django.urls import path
 
-from justculture.factors import views
+from justculture.cases import factor_views as views
 
 app_name = "factors"
 

@@ -1,7 +1,9 @@
 """Contextual factors and evidence pages for a case, and an organisation's own factors.
 
 Thin: scope the case with the selectors, parse the form, call one service, render. Reads need
-the view permission (case_for scopes and 404s); writes are checked again by the services.
+the view permission (case_for scopes and 404s); a page's write permission is checked in the same
+lookup (a 403 on GET and POST alike for pages that only write, on POST for pages that also show
+the record), and again by the services.
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from justculture.cases import selectors
 from justculture.cases import services as case_services
 from justculture.cases.choices import Contribution
-from justculture.cases.evidence import KINDS, EvidenceFileError
+from justculture.cases.evidence import KINDS
+from justculture.cases.factor_forms import EvidenceUploadForm, FactorRecordForm, OrganisationFactorForm
 from justculture.cases.models import Case, EvidenceDocument, FactorRecord
+from justculture.core.errors import ServiceError
 from justculture.core.http import current_user
 from justculture.core.permissions import Permission, has_permission, require
 from justculture.factors import services
-from justculture.factors.forms import EvidenceUploadForm, FactorRecordForm, OrganisationFactorForm
 from justculture.factors.models import OrganisationFactor
 from justculture.factors.selectors import factor_for, factors_for
 from justculture.factors.taxonomy import Factor, default_taxonomy
@@ -58,12 +61,11 @@ def factor_list(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def factor_edit(request: HttpRequest, reference: str, factor_id: str) -> HttpResponse:
     user = current_user(request)
-    case = selectors.case_for(user, reference)
+    # Anyone who sees the case may read the record here; saving it needs record_factors.
+    case = selectors.case_for(user, reference, permission=Permission.RECORD_FACTORS if _post(request) else None)
     factor = factor_for(case.organisation, factor_id)
     if factor is None:
         raise Http404("No such contextual factor")
-    if _post(request):
-        require(user, Permission.RECORD_FACTORS, case.team_id)
     record = case.factor_records.filter(factor_id=factor.id).prefetch_related("documents").first()
     initial: dict[str, object] = {"contribution": Contribution.NOT_ASSESSED}
     if record is not None:
@@ -81,8 +83,8 @@ def factor_edit(request: HttpRequest, reference: str, factor_id: str) -> HttpRes
                 contribution=data["contribution"], account=data["account"],
                 documents=data["evidence"], by=user,
             )
-        except case_services.CaseRuleError as exc:
-            form.add_error(None, str(exc))
+        except ServiceError as exc:
+            form.add_service_error(exc)
         else:
             messages.success(request, f"{factor.title}: saved.")
             return redirect("factors:list", case.reference)
@@ -134,8 +136,7 @@ def evidence_list(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def evidence_upload(request: HttpRequest, reference: str) -> HttpResponse:
     user = current_user(request)
-    case = selectors.case_for(user, reference)
-    require(user, Permission.UPLOAD_EVIDENCE, case.team_id)
+    case = selectors.case_for(user, reference, permission=Permission.UPLOAD_EVIDENCE)
     factors = factors_for(case.organisation)
     wanted = request.GET.get("factor", "")
     from_factor = next((f for f in factors if f.id == wanted), None)
@@ -150,10 +151,8 @@ def evidence_upload(request: HttpRequest, reference: str) -> HttpResponse:
                 case=case, upload=data["file"], description=data["description"],
                 document_date=data["document_date"], factor_ids=data["factors"], by=user,
             )
-        except EvidenceFileError as exc:
-            form.add_error("file", str(exc))
-        except case_services.CaseRuleError as exc:
-            form.add_error(None, str(exc))
+        except ServiceError as exc:
+            form.add_service_error(exc)
         else:
             messages.success(request, f"{document.original_name} uploaded.")
             if from_factor is not None:
@@ -169,9 +168,8 @@ def evidence_upload(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def evidence_download(request: HttpRequest, reference: str, token: str) -> FileResponse:
     user = current_user(request)
-    case = selectors.case_for(user, reference)
+    case = selectors.case_for(user, reference, permission=Permission.VIEW_EVIDENCE)
     document = selectors.document_for(case, token)
-    require(user, Permission.VIEW_EVIDENCE, case.team_id)
     try:
         handle = document.file.storage.open(document.file.name or "", "rb")
     except FileNotFoundError as exc:
@@ -205,8 +203,8 @@ def organisation_factors(request: HttpRequest) -> HttpResponse:
                 organisation=organisation, title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"], by=user,
             )
-        except services.FactorRuleError as exc:
-            form.add_error("title", str(exc))
+        except ServiceError as exc:
+            form.add_service_error(exc)
         else:
             messages.success(request, f"Contextual factor added: {factor.title}.")
             return redirect("factors:organisation")
