@@ -56,7 +56,7 @@ def case_timeline(case: Case) -> list[Entry]:
         entries.append(Entry(record.recorded_at, f"Contextual factor recorded: {titles.get(record.factor_id, record.factor_id)}",
                              "", person_name(record.recorded_by)))
     for document in EvidenceDocument.objects.filter(case=case).select_related("uploaded_by"):
-        entries.append(Entry(document.uploaded_at, "Evidence added", document.description,
+        entries.append(Entry(document.uploaded_at, f"Evidence uploaded: {document.original_name}", document.description,
                              person_name(document.uploaded_by)))
     for assessment in Assessment.objects.filter(case=case).select_related("act", "started_by", "completed_by"):
         entries.append(Entry(assessment.started_at,

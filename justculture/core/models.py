@@ -218,3 +218,27 @@ class TwoFactorDevice(models.Model):
     @property
     def confirmed(self) -> bool:
         return self.confirmed_at is not None
+
+
+class DisclosureReason(models.Model):
+    """Why someone included patient details in an export (a subject access export or a pack made
+    at the command line). The reason is free text that may name a patient, so it is kept here,
+    in a record that retention can erase, and the audit event names this record instead."""
+
+    AUDIT_PLAIN = frozenset({"kind", "subject"})
+    AUDIT_FREE_TEXT = frozenset({"reason"})
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    # What was exported: "subject-access" or "pack".
+    kind = models.CharField(max_length=20)
+    # The record it was about: a professional record id or a case reference.
+    subject = models.CharField(max_length=60)
+    reason = models.TextField()
+    given_by = models.ForeignKey("core.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    given_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-given_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject}"

@@ -32,7 +32,7 @@ from django.utils import timezone
 from justculture.cases.models import Case
 from justculture.core import audit
 from justculture.core.audit_actions import AuditAction
-from justculture.core.models import User
+from justculture.core.models import DisclosureReason, User
 from justculture.core.permissions import Permission, require
 from justculture.packs.builder import build_pack
 from justculture.packs.errors import PackError
@@ -110,13 +110,20 @@ def pack_generate(
     special = sorted(f["id"] for f in pack["factors"] if f["special_category"] and f["recorded"])
     with transaction.atomic():
         if include_patient_details:
-            # The reason is free text (a pack asked for on the web keeps it in its PackRequest):
-            # the log says only that one was given.
+            # The reason is free text: a pack asked for on the web keeps it in its PackRequest,
+            # one made at the command line in a DisclosureReason; the log names either.
+            kept = None
+            if not request_id and reason:
+                kept = DisclosureReason.objects.create(
+                    organisation_id=case.organisation_id, kind="pack", subject=case.reference,
+                    reason=reason, given_by=by,
+                )
             audit.record(
                 by=by, action=AuditAction.PACK_PATIENT_DETAILS_INCLUDED, obj=case, case_id=case.pk,
                 summary=f"Patient details included in the documentation pack for case {case.reference}",
                 changes={"format": fmt, "reason": audit.FREE_TEXT if reason else "",
-                         **({"request": request_id} if request_id else {})},
+                         **({"request": request_id} if request_id else {}),
+                         **({"reason_record": kept.pk} if kept else {})},
             )
         audit.record(
             by=by, action=AuditAction.PACK_GENERATE, obj=case, case_id=case.pk,

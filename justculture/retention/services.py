@@ -30,7 +30,7 @@ from justculture.cases.states import case_states
 from justculture.core import audit
 from justculture.core.audit_actions import AuditAction
 from justculture.core.errors import ServiceError
-from justculture.core.models import Organisation, SignInAttempt, User
+from justculture.core.models import DisclosureReason, Organisation, SignInAttempt, User
 from justculture.core.permissions import Permission, require
 from justculture.decisions.models import AdviceRecord, Decision, ReferralConsideration
 from justculture.fairness.models import EqualityRecord, WorkforceFigure
@@ -258,6 +258,8 @@ def _erase_case(entry: Expired, today: date, report: ErasureReport) -> None:
     eraser.each(EvidenceDocument.objects.filter(case=case).order_by("pk"), "evidencedocument",
                 lambda d: f"evidence document {d.pk} of case {ref}")
     eraser.each(Act.objects.filter(case=case).order_by("number"), "act", lambda a: f"act {a.number} of case {ref}")
+    eraser.each(DisclosureReason.objects.filter(organisation_id=case.organisation_id, kind="pack", subject=ref),
+                "disclosurereason", lambda r: f"reason {r.pk} for including patient details in a pack of case {ref}")
     eraser.audit("case", case.pk, f"case {ref}")
     case.delete()
     transaction.on_commit(lambda: _remove_files(names, pack_files, report))
@@ -286,6 +288,9 @@ def _erase_person(entry: Expired, report: ErasureReport) -> None:
     eraser = _Eraser(entry, report)
     eraser.each(EqualityRecord.objects.filter(person=person), "equalityrecord",
                 lambda e: f"equality data of professional record {person.pk}")
+    eraser.each(DisclosureReason.objects.filter(organisation_id=person.organisation_id, kind="subject-access",
+                                                subject=str(person.pk)),
+                "disclosurereason", lambda r: f"reason {r.pk} for including patient details in a subject access export")
     eraser.audit("person", person.pk, f"professional record {person.pk}")
     person.delete()
     report.records += eraser.count

@@ -36,7 +36,7 @@ from justculture.cases.models import Case, Person
 from justculture.core import audit
 from justculture.core.audit_actions import AuditAction, action_title
 from justculture.core.errors import ServiceError
-from justculture.core.models import AuditEvent, User
+from justculture.core.models import AuditEvent, DisclosureReason, User
 from justculture.core.permissions import Permission, require
 from justculture.decisions.models import AdviceRecord, Decision, ReferralConsideration
 from justculture.fairness.models import EqualityRecord
@@ -286,8 +286,14 @@ def subject_access_export(*, person: Person, include_patient_details: bool = Fal
             "evidence_files": len(files), "sha256": hashlib.sha256(content).hexdigest(), "size": len(content),
         }
         if include_patient_details:
-            # The reason is free text (it may name a patient): the log says only that one was given.
-            changes["reason"] = audit.FREE_TEXT if reason.strip() else ""
+            # The reason is free text (it may name a patient): it is kept in its own record and
+            # the log names that record.
+            kept = DisclosureReason.objects.create(
+                organisation_id=person.organisation_id, kind="subject-access", subject=str(person.pk),
+                reason=reason, given_by=by,
+            )
+            changes["reason"] = audit.FREE_TEXT
+            changes["reason_record"] = kept.pk
         audit.record(
             by=by, action=AuditAction.SPECIAL_CATEGORY_VIEW, object_type="subject-access", object_id=person.pk,
             organisation_id=person.organisation_id,
