@@ -28,6 +28,7 @@ from justculture.cases.forms import (
     IncidentForm,
 )
 from justculture.cases.states import case_states
+from justculture.core.errors import ServiceError
 from justculture.core.formatting import localtime_date
 from justculture.core.http import current_user
 from justculture.core.paging import capped_page
@@ -192,9 +193,13 @@ def concern_edit(request: HttpRequest, reference: str) -> HttpResponse:
     case = selectors.case_for(user, reference, permission=Permission.EDIT_CASE)
     form = ConcernForm(request.POST or None, initial={"concern": case.concern})
     if request.method == "POST" and form.is_valid():
-        services.case_update_concern(case=case, concern=form.cleaned_data["concern"], by=user)
-        messages.success(request, "The description of the concern was saved.")
-        return redirect("cases:detail", case.reference)
+        try:
+            services.case_update_concern(case=case, concern=form.cleaned_data["concern"], by=user)
+        except ServiceError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, "The description of the concern was saved.")
+            return redirect("cases:detail", case.reference)
     return render(request, "cases/concern_form.jinja", {"form": form, "case": case})
 
 
@@ -204,9 +209,13 @@ def act_new(request: HttpRequest, reference: str) -> HttpResponse:
     case = selectors.case_for(user, reference, permission=Permission.EDIT_CASE)
     form = ActForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        act = services.act_add(case=case, description=form.cleaned_data["description"], by=user)
-        messages.success(request, f"Act {act.number} added.")
-        return redirect("cases:detail", case.reference)
+        try:
+            act = services.act_add(case=case, description=form.cleaned_data["description"], by=user)
+        except ServiceError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, f"Act {act.number} added.")
+            return redirect("cases:detail", case.reference)
     return render(request, "cases/act_form.jinja", {"form": form, "case": case, "act": None})
 
 
@@ -217,7 +226,11 @@ def act_edit(request: HttpRequest, reference: str, number: int) -> HttpResponse:
     act = selectors.act_for(case, number)
     form = ActForm(request.POST or None, initial={"description": act.description})
     if request.method == "POST" and form.is_valid():
-        services.act_update(act=act, description=form.cleaned_data["description"], by=user)
+        try:
+            services.act_update(act=act, description=form.cleaned_data["description"], by=user)
+        except ServiceError as exc:
+            form.add_service_error(exc)
+            return render(request, "cases/act_form.jinja", {"form": form, "case": case, "act": act})
         if services.act_reworded_since_assessment(act):
             messages.success(request, f"Act {act.number} saved. Its completed assessment keeps the wording it "
                                       "assessed: revisit the assessment to assess the new wording.")
