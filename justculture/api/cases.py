@@ -94,11 +94,11 @@ def case_open(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]:
     require_any_team(user, Permission.OPEN_CASE)
     incident = selectors.incidents_of(user).filter(reference=payload.incident).first()
     if incident is None:
-        raise ApiError(f"Your organisation has no incident {payload.incident}.", field="incident", status=404)
+        raise ApiError(f"You may not see an incident {payload.incident}.", field="incident", status=404)
     person = selectors.people_of(user).filter(pk=payload.person_id).first()
     if person is None:
-        raise ApiError(f"Your organisation has no person with id {payload.person_id}.", field="person_id",
-                       status=404)
+        raise ApiError(f"You may not see a person with id {payload.person_id}: name someone recorded by you "
+                       "(POST /people) or on a case you may see.", field="person_id", status=404)
     team = _team(user, payload.team_id, "team_id") if payload.team_id is not None else None
     case = services.case_open(incident=incident, person=person, concern=payload.concern, acts=payload.acts,
                               team=team, by=user)
@@ -132,9 +132,10 @@ def act_update(request: HttpRequest, reference: Reference, number: Id, payload: 
 
 
 def _people(user: User) -> Any:
-    # People are personal data: a reader sees the people of the cases they may see.
+    # People are personal data: a reader sees the people of the cases they may see (and those they
+    # recorded themselves that no case is about yet).
     require_any_team(user, Permission.VIEW_CASE)
-    return selectors.people_of(user).filter(pk__in=selectors.visible_cases(user).values("person_id"))
+    return selectors.people_of(user)
 
 
 @router.get("/people", response={200: PersonList, **ERRORS}, summary="List people")

@@ -69,6 +69,10 @@ class Person(models.Model):
     years_in_role = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
     employment_type = models.CharField(max_length=20, choices=EmploymentType.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who recorded the person: until a case is opened about them, only they may see the record
+    # or name it in a case (cases/visibility.py). Empty for records made before this was kept.
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
 
     class Meta:
         ordering = ["name"]

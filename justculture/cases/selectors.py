@@ -162,7 +162,8 @@ def incident_for(user: User, reference: str, *, permission: Needs = None) -> Inc
 
 
 def people_of(user: User) -> QuerySet[Person]:
-    return Person.objects.filter(organisation_id=_org_id(user))
+    """The people the user may see or name in a request (the rule: cases/visibility.py)."""
+    return CaseVisibility.of(user).people()
 
 
 def factor_records(case: Case) -> dict[str, FactorRecord]:

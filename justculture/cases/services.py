@@ -87,7 +87,7 @@ def person_create(
             organisation=organisation, name=name, role_title=role_title, staff_group=staff_group,
             registration_body=registration_body, registration_number=registration_number,
             band_or_grade=band_or_grade, years_in_role=years_in_role,
-            employment_type=employment_type,
+            employment_type=employment_type, created_by=by,
         )
         audit.record(
             by=by, action=AuditAction.PERSON_CREATE, obj=person, summary=f"Professional record {person.pk} created",

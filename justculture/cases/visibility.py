@@ -8,6 +8,10 @@ the whole organisation or the case's team, or when they are assigned to the case
   could let the user see it.
 - ``visible_ids(team_of)``: many cases given with their teams (the fairness page's departures):
   the role check here, the user's assignments read once.
+- ``people()``: the professionals the user may see or name in a request: those of the cases they
+  may see, and those they recorded themselves that no case is about yet. Every reference a request
+  carries is checked here or in ``case_for``/``incidents_of`` (cases/selectors.py), never against
+  the whole organisation.
 
 Building the whole query for one row cost more than the row (docs/adr/0009-busy-pages.md), so the
 single-case and many-case forms do not go through the query; tests/web/test_cases.py checks that
@@ -20,7 +24,7 @@ from collections.abc import Mapping
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from justculture.cases.models import Case
+from justculture.cases.models import Case, Person
 from justculture.core.models import User
 from justculture.core.permissions import Permission, teams_with_permission
 
@@ -121,3 +125,17 @@ class CaseVisibility:
         return Case.assigned_to.through.objects.filter(
             user_id=self.user_id, case__organisation_id=self.organisation_id
         ).exists()
+
+    def people(self) -> QuerySet[Person]:
+        """The people the user may see (personal data: name, registration number, equality
+        records) and attach to a case: those of the cases they may see, and the records they made
+        themselves that no case is about yet (recorded before opening the case)."""
+        if self.organisation_id is None:
+            return Person.objects.none()
+        base = Person.objects.filter(organisation_id=self.organisation_id)
+        if self.whole:
+            return base
+        seen = self.cases().filter(person_id=OuterRef("pk"))
+        any_case = Case.objects.filter(person_id=OuterRef("pk"))
+        unattached_own = Q(created_by_id=self.user_id) & ~Q(Exists(any_case))
+        return base.filter(Q(Exists(seen)) | unattached_own)
