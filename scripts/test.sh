@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
+# The local settings (DEBUG is off unless set; mypy's Django plugin loads the settings too).
+export DEBUG=${DEBUG:-true}
 echo "justculture: ruff"
 .venv/bin/ruff check .
 echo "justculture: import-linter (the layers in pyproject.toml)"

@@ -11,12 +11,12 @@ from ninja.responses import Status
 from justculture.actions import selectors, services
 from justculture.actions.models import Action
 from justculture.api.auth import actor
-from justculture.api.common import ERRORS
+from justculture.api.common import ERRORS, IdempotencyKey, created_once
 from justculture.api.errors import ApiError
 from justculture.api.schemas import ActionIn, ActionOut, ActionStatusIn, ActionUpdateIn, Id, Reference
 from justculture.cases.models import Case
 from justculture.cases.selectors import case_for
-from justculture.core.models import User
+from justculture.core.models import User, normalise_username
 from justculture.core.permissions import Permission, require
 
 router = Router(tags=["actions"])
@@ -36,7 +36,7 @@ def action_out(action: Action) -> dict[str, Any]:
 def _owner(case: Case, username: str | None) -> User | None:
     if username is None:
         return None
-    owner = selectors.owner_choices(case.organisation_id).filter(username=username).first()
+    owner = selectors.owner_choices(case.organisation_id).filter(username=normalise_username(username)).first()
     if owner is None:
         raise ApiError(f"No active user '{username}' in your organisation.", field="owner", status=404)
     return owner
@@ -49,16 +49,21 @@ def action_list(request: HttpRequest, reference: Reference) -> list[dict[str, An
 
 
 @router.post("/cases/{reference}/actions", response={201: ActionOut, **ERRORS}, summary="Add an action")
-def action_create(request: HttpRequest, reference: Reference, payload: ActionIn) -> Status[dict[str, Any]]:
+def action_create(request: HttpRequest, reference: Reference, payload: ActionIn,
+                  idempotency_key: IdempotencyKey = None) -> Status[dict[str, Any]]:
     user = actor(request)
     case = case_for(user, reference)
     require(user, Permission.MANAGE_ACTIONS, case.team_id)
-    action = services.action_create(
-        case=case, kind=payload.kind, category=payload.category, title=payload.title,
-        description=payload.description, owner=_owner(case, payload.owner), due_date=payload.due_date,
-        factor_ids=payload.factor_ids, by=user,
-    )
-    return Status(201, action_out(selectors.action_for(case, action.pk)))
+
+    def create() -> dict[str, Any]:
+        action = services.action_create(
+            case=case, kind=payload.kind, category=payload.category, title=payload.title,
+            description=payload.description, owner=_owner(case, payload.owner), due_date=payload.due_date,
+            factor_ids=payload.factor_ids, by=user,
+        )
+        return action_out(selectors.action_for(case, action.pk))
+
+    return created_once(request, idempotency_key, payload, create)
 
 
 @router.put("/cases/{reference}/actions/{action_id}", response={200: ActionOut, **ERRORS}, summary="Change an action")

@@ -12,7 +12,9 @@ from ninja.responses import Status
 from justculture.api.auth import actor
 from justculture.api.common import (
     ERRORS,
+    IdempotencyKey,
     case_out,
+    created_once,
     documents_named,
     incident_out,
     page,
@@ -88,8 +90,12 @@ def case_detail(request: HttpRequest, reference: Reference) -> dict[str, Any]:
 
 
 @router.post("/cases", response={201: CaseDetail, **ERRORS}, summary="Open a case")
-def case_open(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]:
+def case_open(request: HttpRequest, payload: CaseIn, idempotency_key: IdempotencyKey = None) -> Status[dict[str, Any]]:
     """Open a case about a person (see POST /people) for an incident (see POST /incidents)."""
+    return created_once(request, idempotency_key, payload, lambda: _case_open(request, payload))
+
+
+def _case_open(request: HttpRequest, payload: CaseIn) -> dict[str, Any]:
     user = actor(request)
     require_any_team(user, Permission.OPEN_CASE)
     incident = selectors.incidents_of(user).filter(reference=payload.incident).first()
@@ -102,7 +108,7 @@ def case_open(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]:
     team = _team(user, payload.team_id, "team_id") if payload.team_id is not None else None
     case = services.case_open(incident=incident, person=person, concern=payload.concern, acts=payload.acts,
                               team=team, by=user)
-    return Status(201, case_out(Case.objects.select_related("team", "incident", "person").get(pk=case.pk), with_acts=True))
+    return case_out(Case.objects.select_related("team", "incident", "person").get(pk=case.pk), with_acts=True)
 
 
 @router.put("/cases/{reference}/status", response={200: CaseDetail, **ERRORS}, summary="Move a case to another state")
@@ -155,8 +161,13 @@ def person_detail(request: HttpRequest, person_id: Id) -> dict[str, Any]:
 
 
 @router.post("/people", response={201: PersonOut, **ERRORS}, summary="Record a person")
-def person_create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, Any]]:
+def person_create(request: HttpRequest, payload: PersonIn,
+                  idempotency_key: IdempotencyKey = None) -> Status[dict[str, Any]]:
     """Record the professional a concern is about, before opening their case."""
+    return created_once(request, idempotency_key, payload, lambda: _person_create(request, payload))
+
+
+def _person_create(request: HttpRequest, payload: PersonIn) -> dict[str, Any]:
     user = actor(request)
     if payload.registration_body != "none" and not payload.registration_number.strip():
         # As on the web form: a registered professional's number is needed.
@@ -168,7 +179,7 @@ def person_create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, A
         organisation=_organisation(user), **data,
         years_in_role=Decimal(str(round(years, 1))) if years is not None else None, by=user,
     )
-    return Status(201, person_out(person))
+    return person_out(person)
 
 
 # --- Incidents -----------------------------------------------------------------------------------
@@ -192,7 +203,12 @@ def incident_detail(request: HttpRequest, reference: IncidentReference) -> dict[
 
 
 @router.post("/incidents", response={201: IncidentOut, **ERRORS}, summary="Record an incident")
-def incident_create(request: HttpRequest, payload: IncidentIn) -> Status[dict[str, Any]]:
+def incident_create(request: HttpRequest, payload: IncidentIn,
+                    idempotency_key: IdempotencyKey = None) -> Status[dict[str, Any]]:
+    return created_once(request, idempotency_key, payload, lambda: _incident_create(request, payload))
+
+
+def _incident_create(request: HttpRequest, payload: IncidentIn) -> dict[str, Any]:
     user = actor(request)
     require_any_team(user, Permission.OPEN_CASE)
     incident = services.incident_create(
@@ -200,7 +216,7 @@ def incident_create(request: HttpRequest, payload: IncidentIn) -> Status[dict[st
         team=_team(user, payload.team_id, "team_id"), description=payload.description,
         location=payload.location, external_reference=payload.external_reference, by=user,
     )
-    return Status(201, incident_out(incident))
+    return incident_out(incident)
 
 
 # --- Contextual factors --------------------------------------------------------------------------

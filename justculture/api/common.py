@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Header, Schema
+from ninja.responses import Status
 
+from justculture.api.auth import actor
 from justculture.api.errors import ApiError
 from justculture.api.schemas import Error
 from justculture.cases.models import Case, EvidenceDocument, FactorRecord, Incident, Person
 from justculture.cases.states import case_states
+from justculture.core import once
 from justculture.core.models import Team
 
 # Every operation documents the errors it can answer with (the schema check relies on it); 409 is
@@ -81,3 +87,21 @@ def factor_records_named(case: Case, factor_ids: list[str], field: str = "factor
         raise ApiError(f"Case {case.reference} has no record of the contextual factor '{missing}'.", field=field,
                        status=404)
     return found
+
+
+# Creating requests accept an Idempotency-Key header (core/once.py): a retry with the same key and
+# body gets the first reply again instead of creating a second record.
+IdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", max_length=once.KEY_MAX,
+    description="Any unique string (a UUID, say) for this request. A retry with the same key and body within "
+                "24 hours gets the first reply and creates nothing more; the same key with another body is "
+                "refused (422).",
+)]
+
+
+def created_once(request: HttpRequest, key: str | None, payload: Schema | None,
+                 write: Callable[[], dict[str, Any]]) -> Status[dict[str, Any]]:
+    """Run ``write`` (which creates a record and returns its reply) once per Idempotency-Key."""
+    body = {"path": request.path, "payload": payload.model_dump(mode="json") if payload is not None else None}
+    reply = once.api(actor(request), f"api {request.method} {request.path}", key, body, lambda: (201, write()))
+    return Status(reply.status, reply.body)

@@ -9,7 +9,7 @@ from ninja import Router
 from ninja.responses import Status
 
 from justculture.api.auth import actor
-from justculture.api.common import ERRORS
+from justculture.api.common import ERRORS, IdempotencyKey, created_once
 from justculture.api.schemas import DecisionIn, DecisionOut, DecisionsOut, Reference
 from justculture.cases.selectors import case_for
 from justculture.casework import decisions as casework
@@ -43,9 +43,10 @@ def decision_detail(request: HttpRequest, reference: Reference) -> dict[str, Any
 
 
 @router.post("/cases/{reference}/decision", response={201: DecisionOut, **ERRORS}, summary="Record a decision")
-def decision_record(request: HttpRequest, reference: Reference, payload: DecisionIn) -> Status[dict[str, Any]]:
+def decision_record(request: HttpRequest, reference: Reference, payload: DecisionIn,
+                    idempotency_key: IdempotencyKey = None) -> Status[dict[str, Any]]:
     """A decision more severe than the guide's recommendation needs departure_justification."""
     user = actor(request)
     case = case_for(user, reference)
-    decision = casework.decision_record(case=case, **payload.model_dump(), by=user)
-    return Status(201, decision_out(decision))
+    return created_once(request, idempotency_key, payload, lambda: decision_out(
+        casework.decision_record(case=case, **payload.model_dump(), by=user)))

@@ -16,6 +16,7 @@ from pydantic import AfterValidator, StringConstraints
 from justculture.actions.kinds import action_kinds
 from justculture.assessments.models import Answer
 from justculture.cases import choices
+from justculture.cases.models import Act
 from justculture.cases.states import case_states
 from justculture.insights.selectors import PERIOD_KINDS
 
@@ -60,6 +61,8 @@ Text300 = Annotated[str, StringConstraints(max_length=300), Clean]
 LongText = Annotated[str, StringConstraints(max_length=20000), Clean]
 Needed200 = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True), Clean]
 NeededText = Annotated[str, StringConstraints(min_length=1, max_length=20000), Clean]
+# An act is one specific action or omission (the limit is Act.MAX_LENGTH, as on the web form).
+ActText = Annotated[str, StringConstraints(min_length=1, max_length=Act.MAX_LENGTH), Clean]
 Code = Annotated[str, StringConstraints(max_length=80, pattern=r"^[A-Za-z0-9_.-]*$")]
 Day = Annotated[date, AfterValidator(_sensible_date)]
 Moment = Annotated[datetime, AfterValidator(_past_moment)]
@@ -192,7 +195,7 @@ class ActOut(Schema):
 class ActIn(Schema):
     """New wording for an act. Completed assessments keep the wording they assessed."""
 
-    description: NeededText
+    description: ActText
 
 
 class ActUpdated(ActOut):
@@ -257,7 +260,7 @@ class CaseIn(Schema):
     incident: IncidentReference
     person_id: Id
     concern: NeededText
-    acts: list[NeededText] = Field(default_factory=list, max_length=50)
+    acts: list[ActText] = Field(default_factory=list, max_length=Act.MAX_PER_CASE)
     team_id: Id | None = None
 
 

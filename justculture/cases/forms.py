@@ -9,8 +9,9 @@ from django import forms
 from django.utils import timezone
 
 from justculture.cases.choices import EmploymentType, StaffGroup, regulator_choices
+from justculture.cases.models import Act
 from justculture.cases.states import case_states
-from justculture.core.forms import JCForm
+from justculture.core.forms import CreatesOnce, JCForm
 from justculture.core.models import Team
 
 
@@ -18,7 +19,7 @@ def _required(message: str) -> dict[str, str]:
     return {"required": message}
 
 
-class IncidentForm(JCForm):
+class IncidentForm(CreatesOnce):
     service_fields = {"team_id": "team"}
 
     occurred_date = forms.DateField(
@@ -98,7 +99,7 @@ class PersonForm(JCForm):
         return data
 
 
-class CaseForm(PersonForm):
+class CaseForm(PersonForm, CreatesOnce):
     concern = forms.CharField(
         label="What is the concern about this person's practice?", max_length=20000,
         help_text="Keep to the facts. The contextual factors are recorded separately.",
@@ -108,6 +109,18 @@ class CaseForm(PersonForm):
         label="Acts or omissions to assess (optional)", required=False, max_length=20000,
         help_text="One a line. The guide is worked through for each act separately. You can add more later.",
     )
+
+    def clean_acts(self) -> str:
+        acts: str = self.cleaned_data.get("acts", "")
+        lines = [line.strip() for line in acts.splitlines() if line.strip()]
+        if len(lines) > Act.MAX_PER_CASE:
+            raise forms.ValidationError(f"Enter at most {Act.MAX_PER_CASE} acts, one a line")
+        for number, line in enumerate(lines, start=1):
+            if len(line) > Act.MAX_LENGTH:
+                raise forms.ValidationError(
+                    f"Act {number} is longer than {Act.MAX_LENGTH:,} characters: describe one specific action or "
+                    "omission on each line")
+        return acts
 
     def act_list(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data.get("acts", "").splitlines() if line.strip()]
@@ -119,9 +132,10 @@ class ConcernForm(JCForm):
 
 class ActForm(JCForm):
     description = forms.CharField(
-        label="Describe the act or omission", max_length=20000,
+        label="Describe the act or omission", max_length=Act.MAX_LENGTH,
         help_text="One specific action, or failure to act, by this person. For example, 'gave 10 mg instead of 1 mg of morphine'.",
-        error_messages=_required("Describe the act or omission"),
+        error_messages={**_required("Describe the act or omission"),
+                        "max_length": f"Describe the act in {Act.MAX_LENGTH:,} characters or fewer"},
     )
 
 

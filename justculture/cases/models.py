@@ -145,6 +145,11 @@ class Act(models.Model):
     """One specific action, or failure to act, by the case's professional, assessed on its own."""
 
     AUDIT_FREE_TEXT = frozenset({"description"})
+    # Limits (web form, API and service alike): an act is one specific thing done or not done, a
+    # sentence or two, and a case is about one person's practice in one incident. Without them one
+    # request of 1 MB of acts made a 445-page pack that held the pack worker for minutes.
+    MAX_LENGTH = 2000
+    MAX_PER_CASE = 50
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="acts")
     number = models.PositiveSmallIntegerField()

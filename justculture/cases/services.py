@@ -145,6 +145,11 @@ def case_update_concern(*, case: Case, concern: str, by: User) -> Case:
 
 
 def _act_create(*, case: Case, description: str, by: User) -> Act:
+    if len(description) > Act.MAX_LENGTH:
+        raise CaseRuleError(f"Describe the act in {Act.MAX_LENGTH:,} characters or fewer: one specific action or "
+                            "omission (put the wider story in the concern).", field="description")
+    if case.acts.count() >= Act.MAX_PER_CASE:
+        raise CaseRuleError(f"A case can have at most {Act.MAX_PER_CASE} acts to assess.", field="description")
     number = (case.acts.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     act = Act.objects.create(case=case, number=number, description=description, created_by=by)
     audit.record(by=by, action=AuditAction.ACT_CREATE, obj=act, organisation_id=case.organisation_id,
@@ -167,6 +172,8 @@ def act_update(*, act: Act, description: str, by: User) -> Act:
     require(by, Permission.EDIT_CASE, act.case.team_id)
     with transaction.atomic():
         ensure_open(act.case)
+        if len(description) > Act.MAX_LENGTH:
+            raise CaseRuleError(f"Describe the act in {Act.MAX_LENGTH:,} characters or fewer.", field="description")
         if act.description != description:
             act.description = description
             act.save(update_fields=["description"])

@@ -28,6 +28,7 @@ from justculture.cases.forms import (
     IncidentForm,
 )
 from justculture.cases.states import case_states
+from justculture.core import once
 from justculture.core.errors import ServiceError
 from justculture.core.formatting import localtime_date
 from justculture.core.http import current_user
@@ -141,15 +142,21 @@ def incident_new(request: HttpRequest) -> HttpResponse:
     form = IncidentForm(request.POST or None, teams=selectors.teams_of(user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        assert user.organisation is not None
-        incident = services.incident_create(
-            organisation=user.organisation, occurred_at=data["occurred_at"], team=data["team"],
-            location=data["location"], description=data["description"],
-            external_reference=data["external_reference"], patient_name=data["patient_name"],
-            patient_identifier=data["patient_identifier"], by=user,
-        )
-        messages.success(request, f"Incident {incident.reference} recorded. Now add the person the concern is about.")
-        return redirect("cases:case-new", incident.reference)
+        organisation = user.organisation
+        assert organisation is not None
+
+        def record() -> str:
+            incident = services.incident_create(
+                organisation=organisation, occurred_at=data["occurred_at"], team=data["team"],
+                location=data["location"], description=data["description"],
+                external_reference=data["external_reference"], patient_name=data["patient_name"],
+                patient_identifier=data["patient_identifier"], by=user,
+            )
+            messages.success(request, f"Incident {incident.reference} recorded. Now add the person the concern is about.")
+            return reverse("cases:case-new", args=[incident.reference])
+
+        # A second submission of the same form (a double click) goes where the first went.
+        return redirect(once.web(user, data["submission_token"], record)[0])
     return render(request, "cases/incident_form.jinja", {"form": form})
 
 
@@ -170,20 +177,21 @@ def case_new(request: HttpRequest, incident_ref: str) -> HttpResponse:
     form = CaseForm(request.POST or None, initial={"registration_body": "nmc"})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        from django.db import transaction
+        acts = form.act_list()
 
-        with transaction.atomic():
+        def open_case() -> str:
+            # once.web runs this in one transaction: the person and the case, or neither.
             person = services.person_create(
                 organisation=incident.organisation, name=data["name"], role_title=data["role_title"],
                 staff_group=data["staff_group"], registration_body=data["registration_body"],
                 registration_number=data["registration_number"], band_or_grade=data["band_or_grade"],
                 years_in_role=data["years_in_role"], employment_type=data["employment_type"], by=user,
             )
-            case = services.case_open(
-                incident=incident, person=person, concern=data["concern"], acts=form.act_list(), by=user
-            )
-        messages.success(request, f"Case {case.reference} opened.")
-        return redirect("cases:detail", case.reference)
+            case = services.case_open(incident=incident, person=person, concern=data["concern"], acts=acts, by=user)
+            messages.success(request, f"Case {case.reference} opened.")
+            return reverse("cases:detail", args=[case.reference])
+
+        return redirect(once.web(user, data["submission_token"], open_case)[0])
     return render(request, "cases/case_form.jinja", {"form": form, "incident": incident})
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -27,6 +27,7 @@ from justculture.casework import decisions as casework_decisions
 from justculture.casework.overview import case_overview, latest_versions
 from justculture.casework.status import case_status_change, outstanding
 from justculture.casework.timeline import case_timeline
+from justculture.core import once
 from justculture.core.errors import ServiceError
 from justculture.core.http import current_user
 from justculture.core.permissions import Permission, has_permission
@@ -120,7 +121,8 @@ def decision_new(request: HttpRequest, reference: str) -> HttpResponse:
     )
     if _post(request) and form.is_valid():
         data = form.cleaned_data
-        try:
+
+        def record() -> str:
             recorded = casework_decisions.decision_record(
                 case=case, measures=data["measures"], rationale=data["rationale"],
                 decided_by_name=data["decided_by_name"], decided_on=data["decided_on"],
@@ -129,15 +131,18 @@ def decision_new(request: HttpRequest, reference: str) -> HttpResponse:
                 who_hurt=data["who_hurt"], their_needs=data["their_needs"], obligations=data["obligations"],
                 support_offered=data["support_offered"], support_notes=data["support_notes"], by=user,
             )
-        except ServiceError as exc:
-            form.add_service_error(exc)
-        else:
             if recorded.departs_from_guide:
                 messages.warning(request, "Decision recorded. It was flagged as a departure from the just culture "
                                           "guide's recommendation, with your justification, for the fairness review.")
             else:
                 messages.success(request, "Decision recorded. It is consistent with the guide's recommendation.")
-            return redirect("decisions:decision", case.reference)
+            return reverse("decisions:decision", args=[case.reference])
+
+        try:
+            # A second submission of the same form (a double click) records nothing more.
+            return redirect(once.web(user, data["submission_token"], record)[0])
+        except ServiceError as exc:
+            form.add_service_error(exc)
     return render(request, "decisions/decision_form.jinja", {
         "case": case, "form": form, "panel": _guide_panel(recommendation, rules),
         "prompt": decision_prompt(case, user, event="formal-action"),

@@ -1,13 +1,16 @@
 """The one settings module. Every value that differs between machines comes from the environment.
 
-Local use needs no environment at all: DEBUG is on, the database is an SQLite file under
-``var/`` and the server listens on 127.0.0.1 only. Production is declared by ``DEBUG=false``;
-then the settings that must not have a default (``SECRET_KEY``, ``ALLOWED_HOSTS``) are
-required and start-up stops with a message naming what is missing. See docs/operations.md.
+DEBUG is off unless ``DEBUG=true`` is set (``scripts/run.sh`` and the test suite set it for
+local use): a server started with nothing set never shows Django's technical error pages. With
+DEBUG off the settings that must not have a default (``SECRET_KEY``, ``ALLOWED_HOSTS``) are
+required and start-up stops with a message naming what is missing. Locally (DEBUG on) the
+database is an SQLite file under ``var/`` and the server listens on 127.0.0.1 only. See
+docs/operations.md.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any
@@ -52,7 +55,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
 
 DATA_DIR = Path(
     os.environ.get("JUSTCULTURE_DATA_DIR")
@@ -75,7 +78,8 @@ if not DEBUG and not ALLOWED_HOSTS:
 
 if _missing:
     raise ImproperlyConfigured(
-        "Production settings are incomplete (DEBUG is off). Set these environment variables: "
+        "Production settings are incomplete (DEBUG is off; for local use set DEBUG=true). "
+        "Set these environment variables: "
         + "; ".join(_missing)
         + ". See docs/operations.md."
     )
@@ -263,6 +267,16 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_HTTPS_PROXY else None
+# The addresses (or networks, such as 10.0.0.0/24) of the reverse proxies and load balancers in
+# front of the servers: X-Forwarded-For is believed only from them (core.security.client_ip).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network (such as 10.0.0.5 or 10.0.0.0/24)."
+        ) from exc
 # Old secret keys still accepted for sessions, signatures and stored two-factor secrets after a
 # rotation (comma-separated, newest first).
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
@@ -373,6 +387,10 @@ JUSTCULTURE: dict[str, Any] = {
     # Unset: MEDIA_ROOT/packs.
     "PACK_DIR": Path(os.environ["JUSTCULTURE_PACK_DIR"]) if os.environ.get("JUSTCULTURE_PACK_DIR") else None,
     "PACK_KEEP_HOURS": env_int("JUSTCULTURE_PACK_KEEP_HOURS", 24),
+    # One person cannot tie up the pack worker: at most this many of their packs waiting or being
+    # made at once, and at most this many asked for in an hour.
+    "PACK_MAX_WAITING_PER_USER": env_int("JUSTCULTURE_PACK_MAX_WAITING_PER_USER", 3),
+    "PACK_MAX_PER_USER_PER_HOUR": env_int("JUSTCULTURE_PACK_MAX_PER_USER_PER_HOUR", 20),
 }
 
 LOGGING = {

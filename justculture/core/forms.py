@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -33,9 +34,23 @@ class JCForm(forms.Form):
         self.add_error(field if field in self.fields else None, exc.message)
 
 
+class CreatesOnce(JCForm):
+    """For forms that create something: a one-time token in a hidden field, made when the form is
+    first shown and kept when it is shown again with errors, so a double submit (or the browser's
+    resubmit) creates one thing (the view runs its write through ``core.once.web``). Render it
+    with ``{{ form.submission_token }}`` inside the form."""
+
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_token", secrets.token_urlsafe(24))
+
+
 class SignInForm(AuthenticationForm):
     error_messages = {
-        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
+        "invalid_login": "Enter a correct username and password. The password is case-sensitive.",
         "inactive": "This account is not active. Ask your organisation's administrator.",
     }
 

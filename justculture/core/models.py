@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+import unicodedata
+from typing import Any, ClassVar
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+
+
+def normalise_username(value: str) -> str:
+    """The one form a username is kept, looked up and counted for the lock-out in: Unicode
+    compatibility form (so 'lock1' written in full-width letters, or with a superscript or
+    subscript one, is 'lock1'), case folded, without surrounding spaces. Look-alikes of an
+    account are that account."""
+    folded = unicodedata.normalize("NFKC", str(value)).casefold()
+    return unicodedata.normalize("NFKC", folded).strip()
+
+
+class Users(UserManager["User"]):
+    def get_by_natural_key(self, username: str | None) -> User:
+        # Signing in (Django's ModelBackend) finds the account whatever form the name was typed in.
+        return self.get(username=normalise_username(username or ""))
 
 
 class Organisation(models.Model):
@@ -66,6 +82,12 @@ class User(AbstractUser):
         Organisation, on_delete=models.PROTECT, related_name="users", null=True, blank=True
     )
     job_title = models.CharField(max_length=200, blank=True)
+
+    objects: ClassVar[Users] = Users()
+
+    @classmethod
+    def normalize_username(cls, username: str) -> str:
+        return normalise_username(username)
 
     @property
     def display_name(self) -> str:
@@ -242,3 +264,30 @@ class DisclosureReason(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.subject}"
+
+
+class SubmissionKey(models.Model):
+    """A form or API request that creates something, done once: the web's one-time form token, or
+    an API client's ``Idempotency-Key`` header (core/once.py). A second submission with the same
+    key gets the first one's result instead of a duplicate. Kept for a day, then deleted.
+
+    ``result`` is where the web form went next, or the API's reply (which can name a person), so
+    it is never written to the audit log; the fingerprint is a hash of the API request body."""
+
+    AUDIT_PLAIN = frozenset({"scope", "key", "fingerprint"})
+    AUDIT_SENSITIVE = frozenset({"result"})
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    # "web" for forms; "api POST /api/cases" and so on for the API.
+    scope = models.CharField(max_length=200)
+    key = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64, blank=True)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "scope", "key"], name="submission_key_once")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

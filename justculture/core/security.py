@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,15 +18,16 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import checks
-from django.core.exceptions import DisallowedHost
+from django.core.exceptions import DisallowedHost, ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.crypto import salted_hmac
 
 from justculture.core import audit, twofactor
 from justculture.core.audit_actions import AuditAction
-from justculture.core.models import SignInAttempt, User
+from justculture.core.models import SignInAttempt, User, normalise_username
 
 # --- Headers ------------------------------------------------------------------------------------
 
@@ -35,17 +37,23 @@ def content_security_policy() -> str:
 
 
 class SecurityHeadersMiddleware:
-    """Adds the Content-Security-Policy to every response, and ``Referrer-Policy: no-referrer`` to
-    pages about cases and people (Django's SecurityMiddleware gives the rest ``same-origin``)."""
+    """Adds the Content-Security-Policy to every response, ``Referrer-Policy: no-referrer`` to
+    pages about cases and people (Django's SecurityMiddleware gives the rest ``same-origin``), and
+    ``Cache-Control: no-store`` to every page and API reply that does not set its own caching
+    (static files do): case, health and equality data must not stay in a shared computer's
+    browser cache or a proxy."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         self.policy = content_security_policy()
         self.no_referrer_prefixes = tuple(settings.NO_REFERRER_PATH_PREFIXES)
+        self.static_prefix = "/" + str(settings.STATIC_URL or "/static/").lstrip("/")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.policy)
+        if "Cache-Control" not in response.headers and not request.path_info.startswith(self.static_prefix):
+            add_never_cache_headers(response)
         if request.path_info.startswith(self.no_referrer_prefixes):
             response.headers["Referrer-Policy"] = "no-referrer"
         return response
@@ -113,24 +121,47 @@ class TwoFactorMiddleware:
 # --- Sign-in lock-out ---------------------------------------------------------------------------
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The address the request came from. Behind our HTTPS proxy, the address the proxy saw (the
-    last X-Forwarded-For entry, the one it appended itself; earlier entries can be forged)."""
-    candidate = request.META.get("REMOTE_ADDR", "")
-    if getattr(settings, "BEHIND_HTTPS_PROXY", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded.strip():
-            candidate = forwarded.split(",")[-1].strip()
+def _trusted_proxies() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(p, strict=False) for p in getattr(settings, "TRUSTED_PROXIES", ()))
+
+
+def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        return str(ipaddress.ip_address(candidate))
+        return ipaddress.ip_address(value.strip())
     except ValueError:
         return None
 
 
+def client_ip(request: HttpRequest) -> str | None:
+    """The address the request came from. ``X-Forwarded-For`` is believed only behind our HTTPS
+    proxy and only when the connection comes from one of the TRUSTED_PROXIES: then the address is
+    the right-most entry that is not itself a trusted proxy (entries further left can be forged by
+    the client). From anyone else the header is ignored."""
+    remote = _address(request.META.get("REMOTE_ADDR", ""))
+    if remote is None:
+        return None
+    if getattr(settings, "BEHIND_HTTPS_PROXY", False):
+        proxies = _trusted_proxies()
+
+        def trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+            return any(address in network for network in proxies)
+
+        if trusted(remote):
+            hops = [h for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+            for hop in reversed(hops):
+                address = _address(hop)
+                if address is None:
+                    break
+                if not trusted(address):
+                    return str(address)
+    return str(remote)
+
+
 def username_key(username: str) -> str:
-    """A keyed hash of the username as typed (case and surrounding spaces ignored)."""
+    """A keyed hash of the username in its one normal form (core.models.normalise_username), so
+    failures typed under a look-alike of a name count against that name."""
     return salted_hmac(
-        "justculture.core.security.sign-in", username.strip().casefold(), algorithm="sha256"
+        "justculture.core.security.sign-in", normalise_username(username), algorithm="sha256"
     ).hexdigest()
 
 
@@ -186,7 +217,8 @@ def _record(username: str, ip: str | None, outcome: str) -> None:
 
 
 def _known_user(username: str) -> User | None:
-    return User.objects.filter(username=username).first() if username else None
+    name = normalise_username(username)
+    return User.objects.filter(username=name).first() if name else None
 
 
 def note_success(request: HttpRequest, user: User, *, method: str = "password") -> None:
@@ -229,6 +261,24 @@ def note_failure(request: HttpRequest, username: str, *, what: str = "password")
 
 
 # --- System checks ------------------------------------------------------------------------------
+
+
+def check_at_start() -> None:
+    """Run the system checks when a server loads the application (config/wsgi.py), whatever the
+    server: with DEBUG off the deployment checks too. A failed check stops start-up with its
+    message, and warnings are logged, so gunicorn (which runs no checks of its own) cannot serve a
+    configuration that ``justculture check`` would refuse, such as DEBUG on a public host name."""
+    found = checks.run_checks(include_deployment_checks=not settings.DEBUG)
+    log = logging.getLogger("justculture.startup")
+    failed = [m for m in found if m.is_serious() and not m.is_silenced()]
+    for message in found:
+        if not message.is_serious() and not message.is_silenced():
+            log.warning("%s", message)
+    if failed:
+        raise ImproperlyConfigured(
+            "justculture will not start: " + " ".join(f"{m.id}: {m.msg} {m.hint or ''}".strip() for m in failed)
+        )
+
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1", ".localhost", "testserver"}
 MAX_SESSION_SECONDS = 8 * 60 * 60
@@ -288,6 +338,12 @@ def check_deployment(app_configs: Any = None, **kwargs: Any) -> list[checks.Chec
     for name in ("justculture.core.security.SecurityHeadersMiddleware", "justculture.core.security.TwoFactorMiddleware"):
         if name not in settings.MIDDLEWARE:
             found.append(checks.Warning(f"{name} is not in MIDDLEWARE.", id="justculture.W005"))
+    if getattr(settings, "BEHIND_HTTPS_PROXY", False) and not getattr(settings, "TRUSTED_PROXIES", None):
+        found.append(checks.Warning(
+            "BEHIND_HTTPS_PROXY is on but TRUSTED_PROXIES is empty, so no client address can be believed from "
+            "X-Forwarded-For: every sign-in counts against the proxy's address.",
+            hint="Set TRUSTED_PROXIES to the proxy's or load balancer's address.", id="justculture.W007",
+        ))
     if getattr(settings, "OIDC_ENABLED", False):
         endpoints = [getattr(settings, n) for n in ("OIDC_OP_AUTHORIZATION_ENDPOINT", "OIDC_OP_TOKEN_ENDPOINT",
                                                       "OIDC_OP_USER_ENDPOINT", "OIDC_OP_JWKS_ENDPOINT")]

@@ -9,7 +9,8 @@ from django.db.models import F
 
 from justculture.core import audit
 from justculture.core.audit_actions import AuditAction
-from justculture.core.models import Counter, Organisation, RoleAssignment, Team, User
+from justculture.core.errors import ServiceError
+from justculture.core.models import Counter, Organisation, RoleAssignment, Team, User, normalise_username
 from justculture.core.permissions import roles
 
 
@@ -43,6 +44,12 @@ def user_create(
     unknown = [code for code, _ in roles_held if code not in roles()]
     if unknown:
         raise ValueError(f"Unknown role: {', '.join(unknown)}")
+    # Kept in one form, so a look-alike (full-width 'lock1') cannot be a second account.
+    username = normalise_username(username)
+    if not username:
+        raise ServiceError("Enter a username.", field="username")
+    if User.objects.filter(username=username).exists():
+        raise ServiceError(f"There is already a user named {username}.", field="username")
     with transaction.atomic():
         user = User(
             organisation=organisation, username=username, first_name=first_name,

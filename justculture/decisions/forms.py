@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from justculture.core.forms import JCForm, consistency_confirmation_field
+from justculture.core.forms import CreatesOnce, JCForm, consistency_confirmation_field
 from justculture.decisions.models import ReferralConsideration
 from justculture.decisions.rules import DecisionRules, decision_rules
 from justculture.decisions.selectors import ReferralSection, Regulator
@@ -33,7 +33,7 @@ def _not_in_future(value: date | None, message: str) -> None:
         raise forms.ValidationError(message)
 
 
-class DecisionForm(JCForm):
+class DecisionForm(CreatesOnce):
     considered_consistency = consistency_confirmation_field()
     # Restorative questions, asked before deciding.
     who_hurt = _text(

@@ -35,6 +35,6 @@ def test_a_malformed_boolean_is_named(tmp_path):
     assert result.returncode != 0 and "DEBUG must be true or false" in result.stderr
 
 
-def test_local_defaults_need_no_environment(tmp_path):
-    result = run({"JUSTCULTURE_DATA_DIR": str(tmp_path)}, "check")
+def test_local_use_needs_only_debug_turned_on(tmp_path):
+    result = run({"DEBUG": "true", "JUSTCULTURE_DATA_DIR": str(tmp_path)}, "check")
     assert result.returncode == 0, result.stderr

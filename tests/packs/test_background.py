@@ -129,3 +129,28 @@ def test_a_pack_left_unfinished_by_a_stopped_worker_is_marked_failed(case: Case,
     assert request.status == "failed"
     page = handler_client.get(status_url).content.decode()
     assert "could not be made" in page and "interrupted" in page
+
+
+def test_one_person_cannot_queue_more_than_their_share_of_the_worker(case: Case, handler_client: Client) -> None:
+    limit = settings.JUSTCULTURE["PACK_MAX_WAITING_PER_USER"]
+    for _ in range(limit):
+        _ask(handler_client, case)
+    refused = handler_client.post(reverse("packs:pack", args=[case.reference]), {"format": "json"})
+    assert refused.status_code == 200
+    assert "packs waiting or being made" in refused.content.decode()
+    assert PackRequest.objects.count() == limit
+    # Once the worker has made them, more may be asked for.
+    run_queued_tasks()
+    _ask(handler_client, case)
+    assert PackRequest.objects.count() == limit + 1
+
+
+def test_packs_per_hour_are_limited(case: Case, handler_client: Client, settings: Any) -> None:
+    settings.JUSTCULTURE = {**settings.JUSTCULTURE, "PACK_MAX_PER_USER_PER_HOUR": 2}
+    _ask(handler_client, case)
+    _ask(handler_client, case)
+    run_queued_tasks()
+    refused = handler_client.post(reverse("packs:pack", args=[case.reference]), {"format": "json"})
+    assert "in the last hour" in refused.content.decode()
+    PackRequest.objects.update(requested_at=timezone.now() - timedelta(hours=2))
+    _ask(handler_client, case)

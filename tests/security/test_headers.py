@@ -91,3 +91,29 @@ def test_the_token_is_still_required_for_same_origin_posts(handler):
     response = client.post("/sign-in/", {"username": handler.username, "password": "x"},
                            HTTP_ORIGIN="null", HTTP_SEC_FETCH_SITE="same-origin")
     assert response.status_code == 403
+
+
+def test_pages_and_api_replies_with_case_data_are_not_stored_by_browsers_or_proxies(handler, case):
+    from justculture.api.services import token_create
+
+    client = client_for_verified(handler)
+    for path in ["/cases/", f"/cases/{case.reference}/", f"/cases/{case.reference}/equality/", "/sign-in/"]:
+        response = client.get(path)
+        assert "no-store" in response.get("Cache-Control", ""), path
+    _token, plain = token_create(user=handler, by=None, name="tests")
+    reply = Client().get(f"/api/cases/{case.reference}", HTTP_AUTHORIZATION=f"Bearer {plain}")
+    assert reply.status_code == 200
+    assert "no-store" in reply["Cache-Control"]
+    refused = Client().get("/api/cases", HTTP_AUTHORIZATION="Bearer nope")
+    assert "no-store" in refused["Cache-Control"]
+
+
+def test_static_files_keep_their_own_caching():
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from justculture.core.security import SecurityHeadersMiddleware
+
+    middleware = SecurityHeadersMiddleware(lambda request: HttpResponse("body {}"))
+    assert "Cache-Control" not in middleware(RequestFactory().get("/static/justculture/app.css"))
+    assert "no-store" in middleware(RequestFactory().get("/cases/"))["Cache-Control"]

@@ -132,12 +132,82 @@ def test_the_limits_come_from_settings(handler, settings):
     assert attempt(handler.username, "wrong").status_code == 429
 
 
-@override_settings(BEHIND_HTTPS_PROXY=True)
+@override_settings(BEHIND_HTTPS_PROXY=True, TRUSTED_PROXIES=["10.0.0.0/24"])
 def test_behind_the_proxy_the_address_it_saw_is_used():
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.9")
     assert security.client_ip(request) == "198.51.100.9"
+    # Through a load balancer and then the proxy (both trusted): the first address outside them.
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.9, 10.0.0.7")
+    assert security.client_ip(request) == "198.51.100.9"
+
+
+@override_settings(BEHIND_HTTPS_PROXY=True, TRUSTED_PROXIES=["127.0.0.1"])
+def test_forwarded_addresses_from_a_client_that_is_not_a_trusted_proxy_are_ignored():
+    # A client reaching the server directly cannot choose the address its failures count against.
+    request = RequestFactory().get("/", REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR="198.51.100.9")
+    assert security.client_ip(request) == "203.0.113.5"
+
+
+@override_settings(BEHIND_HTTPS_PROXY=True, TRUSTED_PROXIES=["127.0.0.1"], SIGN_IN_MAX_FAILURES=100)
+def test_a_direct_client_cannot_escape_the_address_lock_by_forging_the_header(handler):
+    for n in range(5):
+        Client(REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").post(
+            "/sign-in/", {"username": handler.username, "password": "wrong"})
+    locked = Client(REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR="198.51.100.200").post(
+        "/sign-in/", {"username": handler.username, "password": PASSWORD})
+    assert locked.status_code == 429
 
 
 def test_without_a_proxy_forwarded_addresses_are_ignored():
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.9")
     assert security.client_ip(request) == "10.0.0.2"
+
+
+# Full-width "lock1", superscript one, subscript one, upper case, spaces.
+LOOK_ALIKES = ["\uff4c\uff4f\uff43\uff4b\uff11", "lock\u00b9", "lock\u2081", "LOCK1", " Lock1 "]
+
+
+def test_look_alikes_of_a_locked_username_are_locked_too(org, make_user):
+    from justculture.core import services as core_services
+
+    core_services.user_create(organisation=org, username="lock1", password=PASSWORD)
+    for _ in range(5):
+        attempt("lock1", "wrong")
+    for ip, name in enumerate(LOOK_ALIKES):
+        response = attempt(name, PASSWORD, ip=f"10.7.0.{ip + 1}")
+        assert response.status_code == 429, name
+        assert "_auth_user_id" not in response.wsgi_request.session
+
+
+def test_failures_under_look_alikes_count_against_the_account(org):
+    from justculture.core import services as core_services
+
+    user = core_services.user_create(organisation=org, username="lock1", password=PASSWORD)
+    for ip, name in enumerate(LOOK_ALIKES):
+        attempt(name, "wrong", ip=f"10.8.0.{ip + 1}")
+    # Five failures from five addresses under five spellings: the account itself is locked.
+    assert attempt("lock1", PASSWORD, ip="10.8.1.1").status_code == 429
+    failed = AuditEvent.objects.filter(action="sign-in.failed", object_id=str(user.pk))
+    assert failed.count() == len(LOOK_ALIKES)
+
+
+def test_a_look_alike_of_a_username_signs_in_to_that_one_account(org):
+    from justculture.core import services as core_services
+
+    user = core_services.user_create(organisation=org, username="Lock1", password=PASSWORD)
+    assert user.username == "lock1"
+    response = attempt("\uff4c\uff4f\uff43\uff4b\uff11", PASSWORD)
+    assert response.status_code == 302
+    assert response.wsgi_request.session["_auth_user_id"] == str(user.pk)
+
+
+def test_a_look_alike_cannot_be_created_as_a_second_account(org):
+    import pytest
+
+    from justculture.core import services as core_services
+    from justculture.core.errors import ServiceError
+
+    core_services.user_create(organisation=org, username="lock1", password=PASSWORD)
+    with pytest.raises(ServiceError) as refused:
+        core_services.user_create(organisation=org, username="\uff4c\uff4f\uff43\uff4b\uff11", password=PASSWORD)
+    assert refused.value.field == "username"

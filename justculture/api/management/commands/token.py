@@ -16,7 +16,7 @@ from django.http import Http404
 
 from justculture.api import selectors, services
 from justculture.api.models import ApiToken
-from justculture.core.models import User
+from justculture.core.models import User, normalise_username
 
 
 def _fail(message: str) -> CommandError:
@@ -24,7 +24,7 @@ def _fail(message: str) -> CommandError:
 
 
 def _user(username: str) -> User:
-    user = User.objects.filter(username=username).first()
+    user = User.objects.filter(username=normalise_username(username)).first()
     if user is None:
         raise _fail(f"No user called '{username}'.")
     return user

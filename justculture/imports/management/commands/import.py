@@ -20,7 +20,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from justculture.core.models import Organisation, User
+from justculture.core.models import Organisation, User, normalise_username
 from justculture.imports import mappings
 from justculture.imports.progress import ImportProgress
 from justculture.imports.runner import SHOWN_PROBLEMS, BatchFailed, ProblemLog, import_incidents
@@ -71,7 +71,7 @@ class Command(BaseCommand):
         organisation = Organisation.objects.filter(slug=options["organisation"]).first()
         if organisation is None:
             raise _fail(f"No organisation with slug '{options['organisation']}'.")
-        user = User.objects.filter(username=options["as_user"], is_active=True).first()
+        user = User.objects.filter(username=normalise_username(options["as_user"]), is_active=True).first()
         if user is None:
             raise _fail(f"No active user called '{options['as_user']}'.")
         if user.organisation_id != organisation.pk:
