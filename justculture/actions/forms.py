@@ -12,6 +12,7 @@ from django.utils import timezone
 from justculture.actions.kinds import action_kinds
 from justculture.core.forms import JCForm
 from justculture.core.models import Team, User
+from justculture.core.validators import NoDirectionControls
 
 
 def _required(message: str) -> dict[str, str]:
@@ -57,6 +58,7 @@ class _ActionFields(JCForm):
         help_text="A short description of what will be done, for example 'Review the night staffing rota'",
         error_messages={"required": "Enter a title for the action",
                         "max_length": "The title must be 200 characters or fewer"},
+        validators=[NoDirectionControls("Title")],
     )
     description = forms.CharField(
         label="Details (optional)", required=False, max_length=20000, widget=forms.Textarea,

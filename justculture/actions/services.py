@@ -18,6 +18,7 @@ from justculture.core.audit_actions import AuditAction
 from justculture.core.errors import ServiceError
 from justculture.core.models import User
 from justculture.core.permissions import Permission, require
+from justculture.core.validators import refuse_direction_controls
 from justculture.factors.selectors import factor_for, factor_references
 
 FIELDS = ["kind", "category", "title", "owner", "due_date", "status", "factor_ids"]
@@ -61,6 +62,7 @@ def action_create(
     require(by, Permission.MANAGE_ACTIONS, case.team_id)
     if not title.strip():
         raise ActionError("Give the action a title.", field="title")
+    refuse_direction_controls(title, field="title", label="Title")
     _check(case, kind, category, owner, factor_ids)
     with transaction.atomic():
         ensure_open(case)
@@ -88,6 +90,7 @@ def action_update(
     require(by, Permission.MANAGE_ACTIONS, action.team_id)
     if not title.strip():
         raise ActionError("Give the action a title.", field="title")
+    refuse_direction_controls(title, field="title", label="Title")
     _check(action.case, action.kind, category, owner, factor_ids)
     with transaction.atomic():
         ensure_open(action.case_id)

@@ -18,6 +18,7 @@ from justculture.assessments.models import Answer
 from justculture.cases import choices
 from justculture.cases.models import Act
 from justculture.cases.states import case_states
+from justculture.core.validators import no_direction_controls
 from justculture.insights.selectors import PERIOD_KINDS
 
 
@@ -60,6 +61,9 @@ Text200 = Annotated[str, StringConstraints(max_length=200), Clean]
 Text300 = Annotated[str, StringConstraints(max_length=300), Clean]
 LongText = Annotated[str, StringConstraints(max_length=20000), Clean]
 Needed200 = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True), Clean]
+#: A name or title: shown in lists and documents, so no hidden text-direction characters.
+Name200 = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True), Clean,
+                    AfterValidator(no_direction_controls)]
 NeededText = Annotated[str, StringConstraints(min_length=1, max_length=20000), Clean]
 # An act is one specific action or omission (the limit is Act.MAX_LENGTH, as on the web form).
 ActText = Annotated[str, StringConstraints(min_length=1, max_length=Act.MAX_LENGTH), Clean]
@@ -145,7 +149,7 @@ class PersonOut(Schema):
 
 
 class PersonIn(Schema):
-    name: Needed200
+    name: Name200
     role_title: Needed200
     staff_group: StaffGroup
     employment_type: EmploymentType
@@ -431,7 +435,7 @@ class ActionOut(Schema):
 class ActionIn(Schema):
     kind: ActionKind
     category: Annotated[str, StringConstraints(min_length=1, max_length=40), Clean]
-    title: Needed200
+    title: Name200
     description: LongText = ""
     owner: Annotated[str, StringConstraints(min_length=1, max_length=150), Clean] | None = Field(
         None, description="The username of the person who owns the action"
@@ -442,7 +446,7 @@ class ActionIn(Schema):
 
 class ActionUpdateIn(Schema):
     category: Annotated[str, StringConstraints(min_length=1, max_length=40), Clean]
-    title: Needed200
+    title: Name200
     description: LongText = ""
     owner: Annotated[str, StringConstraints(min_length=1, max_length=150), Clean] | None = None
     due_date: Day | None = None

@@ -13,6 +13,7 @@ from justculture.cases.models import Act
 from justculture.cases.states import case_states
 from justculture.core.forms import CreatesOnce, JCForm
 from justculture.core.models import Team
+from justculture.core.validators import NoDirectionControls
 
 
 def _required(message: str) -> dict[str, str]:
@@ -68,7 +69,8 @@ class IncidentForm(CreatesOnce):
 
 
 class PersonForm(JCForm):
-    name = forms.CharField(label="Full name", max_length=200, error_messages=_required("Enter the person's full name"))
+    name = forms.CharField(label="Full name", max_length=200, error_messages=_required("Enter the person's full name"),
+                           validators=[NoDirectionControls("Full name")])
     role_title = forms.CharField(label="Role", max_length=200, help_text="For example, staff nurse or registrar",
                                  error_messages=_required("Enter the person's role"))
     staff_group = forms.ChoiceField(label="Staff group", choices=StaffGroup.choices,

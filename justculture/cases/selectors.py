@@ -6,12 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Lower, Replace, Trim, Upper
+from django.db.models.lookups import Exact
 from django.http import Http404
 
 from justculture.cases.models import Act, Case, EvidenceDocument, FactorRecord, Incident, Person
 from justculture.cases.visibility import CaseVisibility
-from justculture.core.models import AuditEvent, Team, User
+from justculture.core.models import AuditEvent, Organisation, Team, User
 from justculture.core.permissions import Permission, require
 
 
@@ -175,3 +177,56 @@ def case_timeline(case: Case) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(organisation_id=case.organisation_id, case_id=case.pk).order_by(
         "-at", "-id"
     )
+
+
+# One professional, several records ----------------------------------------------------------------
+# The web opens a new professional's record with each case, so one nurse can have several. Two
+# records of one organisation are the same professional when they carry the same registration
+# body and registration number, compared without spaces and case; a blank number matches nothing.
+
+def registration_key(registration_body: str, registration_number: str) -> tuple[str, str] | None:
+    """The normalised (body, number) that identifies a registered professional, or None if blank."""
+    number = registration_number.replace(" ", "").upper()
+    if not number:
+        return None
+    return registration_body.strip().lower(), number
+
+
+def _normalised_number() -> Upper:
+    """The registration number as ``registration_key`` normalises it, worked out by the database."""
+    return Upper(Replace(F("registration_number"), Value(" "), Value("")))
+
+
+def same_professional(person: Person) -> list[Person]:
+    """Every record of the person's organisation that is the same professional, the person first.
+
+    The person's own record always; others only when the registration number is not blank.
+    """
+    others: list[Person] = []
+    key = registration_key(person.registration_body, person.registration_number)
+    if key is not None:
+        others = list(Person.objects.filter(
+            Exact(Lower(Trim(F("registration_body"))), key[0]), Exact(_normalised_number(), key[1]),
+            organisation_id=person.organisation_id).exclude(pk=person.pk).order_by("pk"))
+    return [person, *others]
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    """Records of one organisation with the same registration body and number."""
+
+    registration_body: str
+    registration_number: str
+    people: list[Person]
+
+
+def duplicate_people(organisation: Organisation) -> list[DuplicateGroup]:
+    """Groups of two or more records that look like one professional (same registration number)."""
+    groups: dict[tuple[str, str], list[Person]] = {}
+    rows = Person.objects.filter(organisation=organisation).exclude(Exact(_normalised_number(), "")).order_by("pk")
+    for person in rows:
+        key = registration_key(person.registration_body, person.registration_number)
+        if key is not None:
+            groups.setdefault(key, []).append(person)
+    return [DuplicateGroup(body, number, people) for (body, number), people in sorted(groups.items())
+            if len(people) > 1]

@@ -27,6 +27,7 @@ from justculture.core.errors import ServiceError
 from justculture.core.models import Organisation, Team, User
 from justculture.core.permissions import Permission, require, require_any_team
 from justculture.core.services import next_number
+from justculture.core.validators import refuse_direction_controls
 from justculture.factors.selectors import factor_for, factor_reference, factor_references
 from justculture.factors.taxonomy import default_taxonomy
 
@@ -82,6 +83,7 @@ def person_create(
     by: User,
 ) -> Person:
     require_any_team(by, Permission.OPEN_CASE)
+    refuse_direction_controls(name, field="name", label="Full name")
     with transaction.atomic():
         person = Person.objects.create(
             organisation=organisation, name=name, role_title=role_title, staff_group=staff_group,

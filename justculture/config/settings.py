@@ -375,6 +375,14 @@ JUSTCULTURE: dict[str, Any] = {
     "ORGANISATION_NAME": os.environ.get("JUSTCULTURE_ORGANISATION_NAME", ""),
     # Evidence uploads larger than this are refused with a message.
     "MAX_UPLOAD_BYTES": env_int("JUSTCULTURE_MAX_UPLOAD_MB", 20) * 1024 * 1024,
+    # Word, Excel, PowerPoint and OpenDocument files are zip archives. Checking one unpacks it in
+    # chunks within these bounds, so a small 'zip bomb' is refused (cases/evidence.py): parts
+    # inside it, bytes any one part and all parts unpack to, and how far a part may expand
+    # (unpacked size over packed size, judged once a part passes 1 MB).
+    "ARCHIVE_MAX_MEMBERS": 1000,
+    "ARCHIVE_MAX_MEMBER_BYTES": 100 * 1024 * 1024,
+    "ARCHIVE_MAX_TOTAL_BYTES": 200 * 1024 * 1024,
+    "ARCHIVE_MAX_RATIO": 100,
     # Folders holding an organisation's own guide definition files (YAML), besides the packaged ones.
     "GUIDE_DIRS": [Path(p) for p in env_list("JUSTCULTURE_GUIDE_DIRS", [])],
     # REST API tokens (docs/api.md): the lifetime of a new token unless one is chosen, and the longest.

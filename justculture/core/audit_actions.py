@@ -33,6 +33,7 @@ class AuditAction(models.TextChoices):
     INCIDENT_CREATE = "incident.create", "Incident recorded"
     INCIDENT_IMPORT = "incident.import", "Incidents imported"
     PERSON_CREATE = "person.create", "Professional's record created"
+    PERSON_MERGE = "person.merge", "Professional's records merged"
     CASE_OPEN = "case.open", "Case opened"
     CASE_UPDATE = "case.update", "Concern changed"
     CASE_STATUS = "case.status", "Case status changed"

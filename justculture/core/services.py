@@ -12,9 +12,11 @@ from justculture.core.audit_actions import AuditAction
 from justculture.core.errors import ServiceError
 from justculture.core.models import Counter, Organisation, RoleAssignment, Team, User, normalise_username
 from justculture.core.permissions import roles
+from justculture.core.validators import refuse_direction_controls
 
 
 def organisation_create(*, slug: str, name: str, by: User | None = None) -> Organisation:
+    refuse_direction_controls(name, field="name", label="Name")
     with transaction.atomic():
         org = Organisation.objects.create(slug=slug, name=name)
         audit.record(by=by, action=AuditAction.ORGANISATION_CREATE, obj=org, organisation_id=org.pk,
@@ -23,6 +25,7 @@ def organisation_create(*, slug: str, name: str, by: User | None = None) -> Orga
 
 
 def team_create(*, organisation: Organisation, name: str, site: str = "", by: User | None = None) -> Team:
+    refuse_direction_controls(name, field="name", label="Name")
     with transaction.atomic():
         team = Team.objects.create(organisation=organisation, name=name, site=site)
         audit.record(by=by, action=AuditAction.TEAM_CREATE, obj=team, summary=f"Team {team} created")
@@ -44,6 +47,9 @@ def user_create(
     unknown = [code for code, _ in roles_held if code not in roles()]
     if unknown:
         raise ValueError(f"Unknown role: {', '.join(unknown)}")
+    for field, label, value in (("username", "Username", username), ("first_name", "First name", first_name),
+                                ("last_name", "Last name", last_name)):
+        refuse_direction_controls(value, field=field, label=label)
     # Kept in one form, so a look-alike (full-width 'lock1') cannot be a second account.
     username = normalise_username(username)
     if not username:

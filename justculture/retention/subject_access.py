@@ -31,8 +31,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from justculture.actions.models import Action
-from justculture.assessments.models import Assessment
-from justculture.cases.models import Case, Person
+from justculture.assessments.models import Answer, Assessment, PeerView
+from justculture.cases.models import Act, Case, EvidenceDocument, FactorRecord, Person
+from justculture.cases.selectors import same_professional
 from justculture.core import audit
 from justculture.core.audit_actions import AuditAction, action_title
 from justculture.core.errors import ServiceError
@@ -44,7 +45,8 @@ from justculture.packs.models import PackRequest
 from justculture.packs.redaction import redactor_for
 
 REASON_MAX = 2000
-FORMAT_VERSION = 1
+# 2: other records of the same professional ("other_records"), and each case's person_id.
+FORMAT_VERSION = 2
 
 
 class SubjectAccessError(ServiceError):
@@ -104,7 +106,7 @@ def _safe_name(name: str) -> str:
 
 
 def _case(case: Case, users: _Users, files: list[tuple[str, Any]]) -> dict[str, Any]:
-    data = _fields(case, users, skip=("person",))
+    data = _fields(case, users)
     data["assigned_to"] = sorted(u.display_name for u in case.assigned_to.all())
     data["incident"] = _fields(case.incident, users)
     data["acts"] = [_fields(a, users) for a in case.acts.order_by("number")]
@@ -144,12 +146,68 @@ def _case(case: Case, users: _Users, files: list[tuple[str, Any]]) -> dict[str, 
     return data
 
 
-def _audit_events(person: Person, case_ids: list[int], equality_id: int | None) -> list[dict[str, Any]]:
-    about = Q(case_id__in=case_ids) | Q(object_type="person", object_id=str(person.pk)) | Q(
-        object_type="subject-access", object_id=str(person.pk))
-    if equality_id is not None:
-        about |= Q(object_type="equalityrecord", object_id=str(equality_id))
-    rows = AuditEvent.objects.filter(about, organisation_id=person.organisation_id).order_by("id")
+def _key(model: type[models.Model]) -> str:
+    """The object type the audit log gives a record of this model (as ``core.audit.record`` does)."""
+    return model._meta.label_lower.split(".")[-1]
+
+
+def _people_ids(people: list[Person]) -> tuple[list[int], list[int]]:
+    """The ids of the person's records, with those merged into them earlier (``people merge``
+    deletes the merged rows but their events stay in the log), and the ids of the equality
+    records that merging removed."""
+    person_ids = {p.pk for p in people}
+    removed_equality: set[int] = set()
+    seen: set[int] = set()
+    while person_ids - seen:
+        batch = sorted(person_ids - seen)
+        seen |= set(batch)
+        for changes in AuditEvent.objects.filter(
+                organisation_id=people[0].organisation_id, action=AuditAction.PERSON_MERGE,
+                object_type=_key(Person), object_id__in=[str(pk) for pk in batch]).values_list("changes", flat=True):
+            person_ids |= {int(pk) for pk in changes.get("merged", [])}
+            removed_equality |= {int(pk) for pk in changes.get("equality_records_removed", [])}
+    return sorted(person_ids), sorted(removed_equality)
+
+
+def _audit_events(people: list[Person], cases: list[Case], equality_ids: list[int]) -> list[dict[str, Any]]:
+    """The events about the professional's records and their cases: each kind of record matched
+    by its exact (object type, object id), never by a bare id, which another kind of record (or
+    another person's record) can share."""
+    person_ids, removed_equality = _people_ids(people)
+    case_ids = [c.pk for c in cases]
+
+    def ids(values: Any) -> list[str]:
+        return [str(pk) for pk in values]
+
+    keys: list[tuple[type[models.Model], list[str]]] = [
+        (Person, ids(person_ids)),
+        (Case, ids(case_ids)),
+        (Act, ids(Act.objects.filter(case_id__in=case_ids).values_list("pk", flat=True))),
+        (FactorRecord, ids(FactorRecord.objects.filter(case_id__in=case_ids).values_list("pk", flat=True))),
+        (EvidenceDocument, ids(EvidenceDocument.objects.filter(case_id__in=case_ids).values_list("pk", flat=True))),
+        (Assessment, ids(Assessment.objects.filter(case_id__in=case_ids).values_list("pk", flat=True))),
+        (Answer, ids(Answer.objects.filter(assessment__case_id__in=case_ids).values_list("pk", flat=True))),
+        (PeerView, ids(PeerView.objects.filter(assessment__case_id__in=case_ids).values_list("pk", flat=True))),
+        (Decision, ids(Decision.objects.filter(case_id__in=case_ids).values_list("pk", flat=True))),
+        (ReferralConsideration,
+         ids(ReferralConsideration.objects.filter(case_id__in=case_ids).values_list("pk", flat=True))),
+        (AdviceRecord, ids(AdviceRecord.objects.filter(case_id__in=case_ids).values_list("pk", flat=True))),
+        (Action, ids(Action.objects.filter(case_id__in=case_ids).values_list("pk", flat=True))),
+    ]
+    # Events of a case carry its id in their own column; the pairs also find any that do not.
+    about = Q(case_id__in=case_ids)
+    for model, object_ids in keys:
+        if object_ids:
+            about |= Q(object_type=_key(model), object_id__in=object_ids)
+    about |= Q(object_type="subject-access", object_id__in=ids(person_ids))
+    # An equality record's events name the record, except views, which name the person (a view
+    # may come before any record exists): the same object type, two kinds of id.
+    equality = _key(EqualityRecord)
+    about |= Q(object_type=equality, action=AuditAction.EQUALITY_VIEW, object_id__in=ids(person_ids))
+    equality_ids = sorted({*equality_ids, *removed_equality})
+    if equality_ids:
+        about |= Q(Q(object_type=equality, object_id__in=ids(equality_ids)) & ~Q(action=AuditAction.EQUALITY_VIEW))
+    rows = AuditEvent.objects.filter(about, organisation_id=people[0].organisation_id).order_by("id")
     return [
         {"id": e.pk, "at": _value(e.at), "actor": e.actor, "action": e.action,
          "action_title": action_title(e.action), "object_type": e.object_type,
@@ -159,10 +217,15 @@ def _audit_events(person: Person, case_ids: list[int], equality_id: int | None) 
 
 
 def build_export(person: Person, *, include_patient_details: bool) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
-    """The export document and the evidence files to add, as (path in zip, EvidenceDocument)."""
+    """The export document and the evidence files to add, as (path in zip, EvidenceDocument).
+
+    It covers every record of the same professional (``cases.selectors.same_professional``: the
+    same registration body and number in the organisation), not only the one asked about.
+    """
     users = _Users()
     files: list[tuple[str, Any]] = []
-    cases = list(Case.objects.filter(person=person).select_related("incident", "team").order_by("created_at", "pk"))
+    people = same_professional(person)
+    cases = list(Case.objects.filter(person__in=people).select_related("incident", "team").order_by("created_at", "pk"))
     case_data = []
     for case in cases:
         data = _case(case, users, files)
@@ -171,16 +234,24 @@ def build_export(person: Person, *, include_patient_details: bool) -> tuple[dict
             redactor = redactor_for(case.incident.patient_name, case.incident.patient_identifier)
             data = redactor.apply(data)
         case_data.append(data)
-    equality = EqualityRecord.objects.filter(person=person).first()
+    equality = {e.person_id: e for e in EqualityRecord.objects.filter(person__in=people)}
+
+    def equality_data(record: Person) -> dict[str, Any] | None:
+        held = equality.get(record.pk)
+        return _fields(held, users, skip=("person",)) if held else None
+
     document = {
         "format": "justculture-subject-access", "format_version": FORMAT_VERSION,
         "generated_at": _value(timezone.now()),
         "organisation": person.organisation.name,
         "patient_details": "included" if include_patient_details else "redacted",
         "person": _fields(person, users),
-        "equality_data": _fields(equality, users, skip=("person",)) if equality else None,
+        "equality_data": equality_data(person),
+        # The same professional's other records (same registration number), each with its own
+        # equality data; their cases are in "cases" (each case names its record in person_id).
+        "other_records": [{"person": _fields(p, users), "equality_data": equality_data(p)} for p in people[1:]],
         "cases": case_data,
-        "audit_events": _audit_events(person, [c.pk for c in cases], equality.pk if equality else None),
+        "audit_events": _audit_events(people, cases, [e.pk for e in equality.values()]),
     }
     return document, files
 
@@ -207,6 +278,10 @@ def _summary(document: dict[str, Any]) -> str:
     block("The professional's record", person)
     lines.append("")
     block("Equality monitoring data (special-category data)", document["equality_data"])
+    for other in document["other_records"]:
+        lines.append("")
+        block("Another record of the same professional (same registration number)", other["person"])
+        block("Its equality monitoring data (special-category data)", other["equality_data"], "  ")
     for case in document["cases"]:
         lines += ["", "=" * 72]
         block(f"Case {case['reference']}", case)

@@ -66,6 +66,6 @@ def test_a_refused_request_does_not_use_up_its_key(
 def test_keys_belong_to_their_caller(handler: User, org, make_user, api_for: Callable[[User | None], ApiClient]) -> None:
     _post(api_for(handler), "/people", PERSON, "shared-key")
     other = api_for(make_user(org, "case-handler"))
-    status, body = _post(other, "/people", PERSON, "shared-key")
+    status, _body = _post(other, "/people", PERSON, "shared-key")
     assert status == 201
     assert Person.objects.filter(name="Ali Khan").count() == 2

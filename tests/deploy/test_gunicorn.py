@@ -68,6 +68,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "DJANGO_SETTINGS_MODULE": "justculture.config.settings",
     }
     env.pop("DATABASE_REPLICA_URL", None)
+    # The browser tests set this in the test process; production refuses to start with it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     for command in (["collectstatic", "--noinput", "-v0"], ["migrate", "-v0"]):
         subprocess.run([str(VENV_BIN / "justculture"), *command], env=env, check=True, cwd=root, timeout=120)
     log = root / "gunicorn.log"

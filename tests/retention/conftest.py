@@ -44,7 +44,7 @@ class Built:
 
 
 def build_full_case(org: Organisation, team: Team, handler: User, hr: User, *, name: str = "Sam Taylor",
-                    close: bool = True) -> Built:
+                    close: bool = True, registration_number: str = "12A3456B", equality: bool = True) -> Built:
     """A case with every kind of record, about a patient named in the free text, then closed."""
     incident = case_services.incident_create(
         organisation=org, occurred_at=timezone.now().replace(microsecond=0), team=team, location="Bay 2",
@@ -53,7 +53,8 @@ def build_full_case(org: Organisation, team: Team, handler: User, hr: User, *, n
     )
     person = case_services.person_create(
         organisation=org, name=name, role_title="Staff nurse", staff_group="nursing-midwifery",
-        employment_type="substantive", registration_number="12A3456B", band_or_grade="Band 5", by=handler,
+        employment_type="substantive", registration_number=registration_number, band_or_grade="Band 5",
+        by=handler,
     )
     case = case_services.case_open(
         incident=incident, person=person, by=handler, concern="Gave Mrs Doe a second dose of insulin.",
@@ -92,7 +93,8 @@ def build_full_case(org: Organisation, team: Team, handler: User, hr: User, *, n
                                     advice="Local action is proportionate.", by=hr)
     action_services.action_create(case=case, kind="support", category="training", title="Insulin refresher",
                                   by=handler)
-    fairness_services.equality_record_save(case=case, by=hr, **EQUALITY)
+    if equality:
+        fairness_services.equality_record_save(case=case, by=hr, **EQUALITY)
     if close:
         case_status_change(case=case, to="closed", reason="Moved in a test.", by=handler)
     case.refresh_from_db()

@@ -27,7 +27,7 @@ def unzip(content: bytes) -> dict[str, bytes]:
 def test_the_export_holds_every_kind_of_record(full: Built, hr: User, org: Organisation, team: Any,
                                                handler: User) -> None:
     # A second case about someone else must not appear.
-    build_full_case(org, team, handler, hr, name="Kim Lee")
+    build_full_case(org, team, handler, hr, name="Kim Lee", registration_number="98Z7654Y")
     content, name = subject_access_export(person=full.person, by=hr)
     assert name == f"subject-access-{full.person.pk}.zip"
     files = unzip(content)
