@@ -77,6 +77,8 @@ NOT_SAVED = {
     "AuditFilterForm.q": "recorded in audit.view only as 'not recorded'",
     "AuditFilterForm.actor": "recorded in audit.view only when it names a user",
     "AuditFilterForm.case": "must be a case reference of the organisation",
+    **{f"{form}.submission_token": "a random one-time token (core/once.py), kept a day in SubmissionKey; never audited"
+       for form in ("CreatesOnce", "CaseForm", "IncidentForm", "DecisionForm")},
 }
 
 
