@@ -5,10 +5,12 @@ never anything worked out from the wording of the message."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -70,8 +72,33 @@ def install(api: NinjaAPI, body_params: set[str]) -> None:
     def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
         return reply(request, str(exc) or "You do not have permission to do this.", None, 403)
 
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return reply(request, f"The request body is too large: send no more than {limit:,} bytes.", None, 413)
+
     @api.exception_handler(ServiceError)
     def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
         # Every service's refusal (and ApiError): 400 a broken rule, 409 a conflict with the
         # record's state (a closed case), as the error says.
         return reply(request, exc.message, exc.field, exc.status)
+
+
+class JsonMethodNotAllowedMiddleware:
+    """A method an API address does not take (DELETE on /api/cases) is a JSON 405 with its Allow
+    header, like every other API error; django-ninja answers it with plain text, outside the
+    exception handlers above."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (response.status_code != 405 or not request.path_info.startswith("/api/")
+                or response.get("Content-Type", "").startswith("application/json")):
+            return response
+        allowed = response.get("Allow", "")
+        answer = JsonResponse({"message": f"{request.method} is not allowed here. Allowed: {allowed}.",
+                               "field": None}, status=405)
+        answer["Allow"] = allowed
+        return answer

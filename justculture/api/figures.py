@@ -13,6 +13,7 @@ from justculture.api.auth import actor
 from justculture.api.common import ERRORS, team_out
 from justculture.api.errors import ApiError
 from justculture.api.schemas import FairnessOut, FairnessQuery, InsightsOut, InsightsQuery
+from justculture.core.forms import EARLIEST_DAY, LATEST_DAY
 from justculture.core.routers import reading_from_replica
 from justculture.fairness import selectors as fairness_selectors
 from justculture.fairness import services as fairness_services
@@ -75,8 +76,9 @@ def fairness(request: HttpRequest, query: Query[FairnessQuery]) -> dict[str, Any
         period: Period = parse_period(query.period) if query.period else two_year_window(timezone.localdate())
     except PeriodError as exc:
         raise ApiError(str(exc), field="period", status=422) from None
-    if not (period.start.year >= 1900 and period.end.year <= 2199):
-        raise ApiError("period must fall between 1900 and 2199.", field="period", status=422)
+    if not (period.start >= EARLIEST_DAY and period.end <= LATEST_DAY):
+        raise ApiError(f"period must fall between {EARLIEST_DAY.year} and {LATEST_DAY.year}.", field="period",
+                       status=422)
     team = None
     if query.team is not None:
         team = scope.teams().filter(pk=query.team).first()

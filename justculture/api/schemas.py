@@ -18,6 +18,7 @@ from justculture.assessments.models import Answer
 from justculture.cases import choices
 from justculture.cases.models import Act
 from justculture.cases.states import case_states
+from justculture.core.forms import EARLIEST_DAY, LATEST_DAY
 from justculture.core.validators import no_direction_controls
 from justculture.insights.selectors import PERIOD_KINDS
 
@@ -34,8 +35,8 @@ def _clean_text(value: str) -> str:
 
 
 def _sensible_date(value: date) -> date:
-    if not date(1900, 1, 1) <= value <= date(2199, 12, 31):
-        raise ValueError("must be a date between 1900 and 2199")
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValueError(f"must be a date between {EARLIEST_DAY.year} and {LATEST_DAY.year}")
     return value
 
 

@@ -8,14 +8,12 @@ from django import forms
 
 from justculture.auditlog import selectors
 from justculture.auditlog.selectors import AuditFilters
-from justculture.core.forms import JCForm
+from justculture.core.forms import JCForm, day_field
 
 
 class AuditFilterForm(JCForm):
-    date_from = forms.DateField(label="Recorded from", required=False,
-                                error_messages={"invalid": "Enter a real date for 'recorded from'"})
-    date_to = forms.DateField(label="Recorded to", required=False,
-                              error_messages={"invalid": "Enter a real date for 'recorded to'"})
+    date_from = day_field("Recorded from", "'recorded from'", required=False)
+    date_to = day_field("Recorded to", "'recorded to'", required=False)
     actor = forms.CharField(label="Username of the person", required=False, max_length=150)
     action = forms.ChoiceField(label="Action", required=False, choices=(),
                                error_messages={"invalid_choice": "Select an action from the list"})

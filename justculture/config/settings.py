@@ -129,6 +129,10 @@ MIDDLEWARE = [
     "justculture.core.security.SameOriginPostMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A NUL character (%00) in the address is refused before a view looks anything up with it.
+    "justculture.core.security.NulCharacterMiddleware",
+    # /api/ answers a method it does not take with a JSON error, as it answers everything else.
+    "justculture.api.errors.JsonMethodNotAllowedMiddleware",
     # Every page needs a signed-in user unless its view is marked login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Signed-in users who need a second factor see only the two-factor pages until they give it.

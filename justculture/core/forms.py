@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from datetime import date
 from typing import Any, ClassVar
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from justculture.core.errors import ServiceError
 
@@ -46,6 +48,27 @@ class CreatesOnce(JCForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("submission_token", secrets.token_urlsafe(24))
+
+
+#: The dates a filter (and the API) accepts: wide enough for any record, and far enough from the ends
+#: of the calendar that a day added or two years taken away (a range's end, a reporting window)
+#: cannot fall off it (an OverflowError, a server error, before this).
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2199, 12, 31)
+
+
+def day_field(label: str, named: str, **kwargs: Any) -> forms.DateField:
+    """A date field for filters, between EARLIEST_DAY and LATEST_DAY, whose errors name the field
+    as ``named`` ("'recorded from'")."""
+    return forms.DateField(
+        label=label, validators=[MinValueValidator(EARLIEST_DAY), MaxValueValidator(LATEST_DAY)],
+        error_messages={
+            "invalid": f"Enter a real date for {named}",
+            "min_value": f"Enter a date for {named} in {EARLIEST_DAY.year} or later",
+            "max_value": f"Enter a date for {named} in {LATEST_DAY.year} or earlier",
+        },
+        **kwargs,
+    )
 
 
 class SignInForm(AuthenticationForm):

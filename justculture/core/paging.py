@@ -59,12 +59,18 @@ class CappedPage:
         return self.has_next or self.has_previous
 
 
+#: No list has this many pages; a larger number (page=99999999999999999999) is taken as this one,
+#: past the end, so the list shows its last page: the offset it asks the database for stays in range
+#: (SQLite and PostgreSQL refuse one past 64 bits with a server error).
+MAX_PAGE = 1_000_000
+
+
 def _page_number(raw: str | None) -> int:
     try:
         number = int(raw or 1)
     except ValueError:
         return 1
-    return max(1, number)
+    return min(max(1, number), MAX_PAGE)
 
 
 def capped_page(queryset: QuerySet[Any], raw_number: str | None, *, per_page: int,

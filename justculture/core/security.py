@@ -19,7 +19,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import DisallowedHost, ImproperlyConfigured
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -85,6 +86,43 @@ class SameOriginPostMiddleware:
             with contextlib.suppress(DisallowedHost):
                 meta["HTTP_ORIGIN"] = f"{request.scheme}://{request.get_host()}"
         return self.get_response(request)
+
+
+# --- NUL characters -----------------------------------------------------------------------------
+
+
+class NulCharacterMiddleware:
+    """Answers a request with a NUL character in its address (%00 in the path or the query string)
+    before any view looks a record up with it: PostgreSQL refuses NUL in text, so a case reference
+    or a token holding one was a server error. No reference, token or filter holds one.
+
+    In the path: 404, as for any address with no page. In the query string: 400, naming the
+    parameter. Under /api/ both are JSON, {"message": ..., "field": ...}, like every API error.
+    Runs as the view is found (process_view), so the 404 page has the signed-in user.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func: Callable[..., Any], view_args: Sequence[Any],
+                     view_kwargs: dict[str, Any]) -> HttpResponse | None:
+        api = request.path_info.startswith("/api/")
+        if "\x00" in request.path_info:
+            if api:
+                return JsonResponse({"message": "There is no such API address.", "field": None}, status=404)
+            raise Http404("No such page")
+        name = next((key for key, values in request.GET.lists()
+                     if "\x00" in key or any("\x00" in value for value in values)), None)
+        if name is None:
+            return None
+        field = name.replace("\x00", "") or None
+        message = f"{field or 'A parameter'} must not contain NUL characters (%00)."
+        if api:
+            return JsonResponse({"message": message, "field": field}, status=400)
+        return render(request, "core/400.jinja", {"message": message}, status=400)
 
 
 # --- The two-factor gate ------------------------------------------------------------------------

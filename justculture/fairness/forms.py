@@ -10,7 +10,13 @@ from django import forms
 from django.utils import timezone
 
 # The confirmation checkbox lives in core.forms (decisions uses it); named here too for fairness pages.
-from justculture.core.forms import CONSISTENCY_FIELD_NAME, CONSISTENCY_LABEL, JCForm, consistency_confirmation_field  # noqa: F401
+from justculture.core.forms import (  # noqa: F401
+    CONSISTENCY_FIELD_NAME,
+    CONSISTENCY_LABEL,
+    JCForm,
+    consistency_confirmation_field,
+    day_field,
+)
 from justculture.fairness.groups import DEFAULT_DIMENSION, DEFAULT_EVENT, RECORD_FIELDS, definitions
 from justculture.fairness.periods import WINDOW, YEAR, Period, calendar_year, two_year_window
 
@@ -65,10 +71,8 @@ class FairnessFilterForm(JCForm):
         label="Period", required=False, initial=WINDOW,
         choices=[(WINDOW, "Two years ending on a date (as WRES reports)"), (YEAR, "A calendar year")],
     )
-    end_date = forms.DateField(
-        label="Last day of the two years", required=False, help_text="For example, 2025-03-31",
-        error_messages={"invalid": "Enter a real date for the last day of the two years"},
-    )
+    end_date = day_field("Last day of the two years", "the last day of the two years", required=False,
+                         help_text="For example, 2025-03-31")
     year = forms.IntegerField(
         label="Calendar year", required=False, min_value=2000, max_value=2100, help_text="For example, 2024",
         error_messages={"invalid": "Enter the year as 4 digits, like 2024",

@@ -7,16 +7,14 @@ from typing import Any
 
 from django import forms
 
-from justculture.core.forms import JCForm
+from justculture.core.forms import JCForm, day_field
 from justculture.core.models import Team
 from justculture.insights.selectors import Filters
 
 
 class InsightFilterForm(JCForm):
-    date_from = forms.DateField(label="Incident from", required=False,
-                                error_messages={"invalid": "Enter a real date for 'incident from'"})
-    date_to = forms.DateField(label="Incident to", required=False,
-                              error_messages={"invalid": "Enter a real date for 'incident to'"})
+    date_from = day_field("Incident from", "'incident from'", required=False)
+    date_to = day_field("Incident to", "'incident to'", required=False)
     team = forms.ChoiceField(label="Team", required=False, choices=(),
                              error_messages={"invalid_choice": "Select a team from the list"})
     site = forms.ChoiceField(label="Site", required=False, choices=(),
