@@ -284,6 +284,15 @@ for _proxy in TRUSTED_PROXIES:
 # Old secret keys still accepted for sessions, signatures and stored two-factor secrets after a
 # rotation (comma-separated, newest first).
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
+# The key of the audit log's hash chain (core/audit.py): kept outside the database, so someone who
+# can write to the database cannot recompute the chain. Unset, a key derived from SECRET_KEY is
+# used (then rotating SECRET_KEY needs the old one in SECRET_KEY_FALLBACKS for as long as the log
+# is kept). Never change it without moving the old key to AUDIT_CHAIN_KEY_FALLBACKS.
+AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY", "")
+AUDIT_CHAIN_KEY_FALLBACKS = env_list("AUDIT_CHAIN_KEY_FALLBACKS", [])
+# Where `justculture audit checkpoint` appends the signed chain head unless --out says otherwise:
+# put it on storage the database's administrators cannot change.
+AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE", "")
 
 # Sessions end after SESSION_COOKIE_AGE seconds without a request (every request saves the
 # session, which moves the expiry on) and when the browser closes.

@@ -3,11 +3,19 @@
 Each event's hash covers its own content and the previous event's hash. ``verify_chain`` walks
 the log and reports the first event that does not fit, so a row changed, removed or inserted
 outside the application is found.
+
+The hash is an HMAC keyed with AUDIT_CHAIN_KEY (or, when that is not set, a key derived from
+SECRET_KEY), which is kept outside the database: someone who can write to the database but does
+not hold the key cannot recompute the chain after changing it. ``checkpoint`` signs the chain
+head so it can be kept outside the database too (a file on other storage, or the log system):
+even someone holding the key cannot rewrite the log up to a checkpoint unnoticed
+(docs/audit.md, "What the chain protects against").
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping
 from contextlib import nullcontext
@@ -15,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -45,8 +54,35 @@ def _canonical(event: AuditEvent) -> str:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def compute_hash(event: AuditEvent) -> str:
-    return hashlib.sha256(_canonical(event).encode("utf-8")).hexdigest()
+def _derived(secret: str) -> str:
+    return hashlib.sha256(f"justculture.core.audit.chain:{secret}".encode()).hexdigest()
+
+
+def chain_keys() -> list[bytes]:
+    """The keys of the chain, the one new events are written with first. AUDIT_CHAIN_KEY and its
+    fallbacks when set; otherwise keys derived from SECRET_KEY and SECRET_KEY_FALLBACKS. Old keys
+    stay in the fallbacks after a rotation, so earlier events still verify."""
+    explicit = getattr(settings, "AUDIT_CHAIN_KEY", "")
+    if explicit:
+        secrets = [explicit, *getattr(settings, "AUDIT_CHAIN_KEY_FALLBACKS", [])]
+    else:
+        secrets = [_derived(s) for s in [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]]
+    return [s.encode("utf-8") for s in secrets if s]
+
+
+def _mac(key: bytes, text: str) -> str:
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def compute_hash(event: AuditEvent, key: bytes | None = None) -> str:
+    """The event's HMAC under ``key`` (the current chain key unless given)."""
+    return _mac(key if key is not None else chain_keys()[0], _canonical(event))
+
+
+def hash_matches(event: AuditEvent, keys: list[bytes] | None = None) -> bool:
+    """Whether the event's stored hash is its HMAC under one of the chain's keys."""
+    text = _canonical(event)
+    return any(hmac.compare_digest(_mac(key, text), event.hash) for key in (keys or chain_keys()))
 
 
 def record(
@@ -238,6 +274,7 @@ class _ChainWalk:
 
     def __init__(self, chunk_size: int) -> None:
         self.chunk_size = chunk_size
+        self.keys = chain_keys()
         self.previous = GENESIS
         # The hash the newest accepted event linked to, to spot a sound-looking event slipped in.
         self.prior: str | None = None
@@ -299,7 +336,7 @@ class _ChainWalk:
     def _check(self, event: AuditEvent, following: AuditEvent | None, *, at_end: bool) -> ChainReport | None:
         linked = event.previous_hash == self.previous
         try:
-            sound = compute_hash(event) == event.hash
+            sound = hash_matches(event, self.keys)
         except _UNREADABLE_ERRORS:
             sound = False
         if linked and sound:
@@ -388,7 +425,60 @@ def verify_chain(*, chunk_size: int = 2000) -> ChainReport:
                 "ruled out", walk.last_id, "head", walk.last_at,
             )
         if head.last_hash == walk.previous and head.count == walk.checked:
-            return ChainReport(True, walk.checked, last_hash=walk.previous)
+            return ChainReport(True, walk.checked, event_id=walk.last_id, last_hash=walk.previous)
         if head.count > walk.checked and walk.more_after_last():
             continue  # written while the walk ran: check those too
         return walk.head_mismatch(head)
+
+
+# --- Checkpoints: the chain head, signed, to keep outside the database ----------------------------
+
+
+class CheckpointError(Exception):
+    """A checkpoint that cannot be made (the chain is broken) or read (not a checkpoint line)."""
+
+
+_CHECKPOINT_FIELDS = ("count", "event_id", "hash", "at")
+
+
+def _checkpoint_text(body: Mapping[str, Any]) -> str:
+    return json.dumps({k: body[k] for k in _CHECKPOINT_FIELDS}, sort_keys=True, separators=(",", ":"))
+
+
+def checkpoint() -> dict[str, Any]:
+    """Verify the chain and return its head as a signed checkpoint (one JSON object)."""
+    report = verify_chain()
+    if not report.ok:
+        raise CheckpointError(f"no checkpoint written: the audit log is broken: {report.problem}")
+    body: dict[str, Any] = {"count": report.checked, "event_id": report.event_id, "hash": report.last_hash,
+                            "at": timezone.now().astimezone(UTC).isoformat(timespec="seconds")}
+    body["mac"] = _mac(chain_keys()[0], _checkpoint_text(body))
+    return body
+
+
+def checkpoint_problem(line: str, number: int) -> str | None:
+    """What is wrong with the log measured against one checkpoint line, or None when it holds:
+    the line is signed with a chain key, and the event it names is still there with that hash
+    (so nothing up to it was rewritten, even by someone holding the key) and the log is no
+    shorter than it was."""
+    try:
+        body = json.loads(line)
+        text = _checkpoint_text(body)
+        mac = str(body["mac"])
+    except (ValueError, KeyError, TypeError):
+        return f"checkpoint line {number} is not a checkpoint"
+    if not any(hmac.compare_digest(_mac(key, text), mac) for key in chain_keys()):
+        return f"checkpoint line {number} ({body['at']}) is not signed with the audit chain key"
+    if body["event_id"] is None:
+        return None
+    stored = AuditEvent.objects.filter(pk=body["event_id"]).values_list("hash", flat=True).first()
+    if stored is None:
+        return (f"event {body['event_id']}, the newest at checkpoint line {number} ({body['at']}), is gone: "
+                "the log was cut back")
+    if stored != body["hash"]:
+        return (f"event {body['event_id']} no longer has the hash checkpoint line {number} ({body['at']}) "
+                "recorded: the log up to it was rewritten")
+    if AuditEvent.objects.filter(pk__lte=body["event_id"]).count() != body["count"]:
+        return (f"the log up to event {body['event_id']} no longer holds the {body['count']} events checkpoint "
+                f"line {number} ({body['at']}) counted")
+    return None

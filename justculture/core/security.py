@@ -382,6 +382,12 @@ def check_deployment(app_configs: Any = None, **kwargs: Any) -> list[checks.Chec
             "X-Forwarded-For: every sign-in counts against the proxy's address.",
             hint="Set TRUSTED_PROXIES to the proxy's or load balancer's address.", id="justculture.W007",
         ))
+    if not getattr(settings, "AUDIT_CHAIN_KEY", ""):
+        found.append(checks.Warning(
+            "AUDIT_CHAIN_KEY is not set, so the audit log's chain is keyed with a key derived from SECRET_KEY.",
+            hint="Set AUDIT_CHAIN_KEY to a long random string kept apart from the database (docs/audit.md).",
+            id="justculture.W008",
+        ))
     if getattr(settings, "OIDC_ENABLED", False):
         endpoints = [getattr(settings, n) for n in ("OIDC_OP_AUTHORIZATION_ENDPOINT", "OIDC_OP_TOKEN_ENDPOINT",
                                                       "OIDC_OP_USER_ENDPOINT", "OIDC_OP_JWKS_ENDPOINT")]

@@ -13,7 +13,7 @@ import pytest
 SCRIPT = Path(sys.executable).with_name("justculture")
 OURS = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "SECURE_SSL_REDIRECT", "BEHIND_HTTPS_PROXY",
         "SESSION_COOKIE_AGE", "MEDIA_ROOT", "STATIC_ROOT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_PRELOAD",
-        "OIDC_RP_CLIENT_ID", "TRUSTED_PROXIES", "DJANGO_ALLOW_ASYNC_UNSAFE"}  # the browser tests set the last one
+        "OIDC_RP_CLIENT_ID", "TRUSTED_PROXIES", "AUDIT_CHAIN_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}  # the browser tests set the last one
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -25,6 +25,7 @@ def production(tmp_path: Path, **extra: str) -> dict[str, str]:
     return {
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(60),
+        "AUDIT_CHAIN_KEY": secrets.token_urlsafe(60),
         "ALLOWED_HOSTS": "cases.example.nhs.uk",
         "DATABASE_URL": "postgres://justculture@db.internal:5432/justculture",
         "JUSTCULTURE_DATA_DIR": str(tmp_path),
@@ -58,6 +59,7 @@ def test_production_without_https_settings_fails_the_deploy_check(tmp_path):
     ({"DATABASE_URL": ""}, "justculture.W002"),
     ({"STATIC_ROOT": "{tmp}/web", "MEDIA_ROOT": "{tmp}/web/media"}, "justculture.W001"),
     ({"TRUSTED_PROXIES": ""}, "justculture.W007"),
+    ({"AUDIT_CHAIN_KEY": ""}, "justculture.W008"),
 ])
 def test_our_deploy_checks_warn(tmp_path, extra, code):
     env = production(tmp_path, BEHIND_HTTPS_PROXY="true", **{k: v.format(tmp=tmp_path) for k, v in extra.items()})

@@ -1,8 +1,13 @@
-"""`justculture audit verify` and `justculture audit export`.
+"""`justculture audit verify`, `justculture audit checkpoint` and `justculture audit export`.
 
 verify walks the whole hash chain (a chunk at a time, so memory stays flat on any size of log).
 Intact: one line on stdout, exit status 0. Broken: one line on stderr naming the first event that
-does not fit and what is wrong with it, exit status 1.
+does not fit and what is wrong with it, exit status 1. With ``--checkpoints FILE`` it also checks
+the log against every signed checkpoint in the file.
+
+checkpoint verifies the chain and appends its head, signed with the chain key, as one JSON line
+to a file (AUDIT_CHECKPOINT_FILE or ``--out``; ``-`` for standard output, to send to the log
+system); it is also logged (logger ``justculture.audit``).
 
 export writes the events recorded between two dates (both included, in the service's time zone)
 as CSV or JSON, for auditors and scripts; the export is itself recorded as ``audit.export``.
@@ -13,6 +18,8 @@ Mistakes in the arguments exit with status 2 and one line on stderr.
 from __future__ import annotations
 
 import argparse
+import json
+import logging
 import os
 import re
 from collections.abc import Iterable
@@ -20,12 +27,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import QuerySet
 
 from justculture.auditlog import export, selectors, services
 from justculture.auditlog.selectors import AuditFilters
-from justculture.core.audit import verify_chain
+from justculture.core.audit import CheckpointError, checkpoint, checkpoint_problem, verify_chain
 from justculture.core.models import AuditEvent, Organisation
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -48,6 +56,12 @@ class Command(BaseCommand):
         # Also accepted after the task name; 2 prints the chain head's hash as well.
         check.add_argument("-v", "--verbosity", type=int, choices=[0, 1, 2, 3], default=argparse.SUPPRESS,
                            help="2 also prints the chain head's hash, to keep somewhere else.")
+        check.add_argument("--checkpoints", metavar="PATH",
+                           help="Also check the log against every checkpoint in this file (audit checkpoint).")
+        mark = sub.add_parser("checkpoint", help="Verify the chain and append its head, signed, to a file kept "
+                                                 "outside the database.")
+        mark.add_argument("--out", metavar="PATH", help="File to append to (default AUDIT_CHECKPOINT_FILE); - for "
+                                                       "standard output.")
         out = sub.add_parser("export", help="Write the events recorded between two dates to a CSV or JSON file.")
         out.add_argument("--since", metavar="YYYY-MM-DD", required=True, help="First day to include.")
         out.add_argument("--until", metavar="YYYY-MM-DD", required=True, help="Last day to include.")
@@ -59,18 +73,46 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["task"] == "verify":
-            self._verify(int(options.get("verbosity", 1)))
+            self._verify(int(options.get("verbosity", 1)), options.get("checkpoints"))
+        elif options["task"] == "checkpoint":
+            self._checkpoint(options.get("out") or settings.AUDIT_CHECKPOINT_FILE)
         else:
             self._export(options)
 
-    def _verify(self, verbosity: int) -> None:
+    def _verify(self, verbosity: int, checkpoints: str | None) -> None:
+        lines = _checkpoint_lines(checkpoints) if checkpoints else []
         report = verify_chain()
         if not report.ok:
             self.stderr.write(f"Audit log broken: {report.problem}.")
             raise SystemExit(1)
-        self.stdout.write(f"Audit log intact: {report.checked} events checked, chain head matches.")
+        for number, line in lines:
+            problem = checkpoint_problem(line, number)
+            if problem is not None:
+                self.stderr.write(f"Audit log broken: {problem}.")
+                raise SystemExit(1)
+        against = f", and {len(lines)} checkpoint{'' if len(lines) == 1 else 's'} hold" if checkpoints else ""
+        self.stdout.write(f"Audit log intact: {report.checked} events checked, chain head matches{against}.")
         if verbosity >= 2:
             self.stdout.write(f"Chain head hash: {report.last_hash}")
+
+    def _checkpoint(self, target: str) -> None:
+        if not target:
+            raise _fail("Give --out PATH (or - for standard output), or set AUDIT_CHECKPOINT_FILE.")
+        if target != "-":
+            _check_target(Path(target))
+        try:
+            body = checkpoint()
+        except CheckpointError as exc:
+            self.stderr.write(f"Audit log broken: {exc}.")
+            raise SystemExit(1) from None
+        line = json.dumps(body, sort_keys=True)
+        logging.getLogger("justculture.audit").info("audit chain checkpoint %s", line)
+        if target == "-":
+            self.stdout.write(line)
+            return
+        with Path(target).open("a", encoding="utf-8") as out:
+            out.write(line + "\n")
+        self.stdout.write(f"Checkpoint of {body['count']} events appended to {target}.")
 
     def _export(self, options: dict[str, Any]) -> None:
         since, until = _day("--since", options["since"]), _day("--until", options["until"])
@@ -146,3 +188,13 @@ def _write(path: Path, chunks: Iterable[str]) -> None:
     except OSError as exc:
         partial.unlink(missing_ok=True)
         raise _fail(f"Cannot write {path}: {exc.strerror or exc}.") from None
+
+
+def _checkpoint_lines(path: str) -> list[tuple[int, str]]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise _fail(f"Cannot read the checkpoints file {path}: {exc.strerror or exc}.") from None
+    except UnicodeDecodeError:
+        raise _fail(f"The checkpoints file {path} is not text.") from None
+    return [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
