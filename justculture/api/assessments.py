@@ -17,6 +17,7 @@ from justculture.assessments.models import Assessment
 from justculture.cases.models import Act
 from justculture.cases.selectors import act_for, case_for
 from justculture.casework import assessments as casework
+from justculture.core.models import User
 from justculture.guide import Evaluation, GuideDefinition
 
 router = Router(tags=["assessments"])
@@ -50,9 +51,11 @@ def evaluation_out(walk: Evaluation, guide: GuideDefinition) -> dict[str, Any]:
     }
 
 
-def assessment_out(assessment: Assessment) -> dict[str, Any]:
+def assessment_out(assessment: Assessment, by: User) -> dict[str, Any]:
+    """The version with its answers; a reply holding a health question's answer is audited."""
     guide = services.guide_for(assessment.guide_id, assessment.guide_version)
     answers = selectors.answers_of(assessment)
+    services.health_answers_viewed(assessment=assessment, question_ids=answers, by=by, via_api=True)
     return {
         "act": assessment.act.number, "version": assessment.version,
         "versions": Assessment.objects.filter(act_id=assessment.act_id).count(),
@@ -79,14 +82,15 @@ def assessment_out(assessment: Assessment) -> dict[str, Any]:
 def assessment_detail(request: HttpRequest, reference: Reference, number: Id,
                       version: Id | None = None) -> dict[str, Any]:
     """The newest version (or the one asked for) with its answers and where the guide walk stands."""
-    return assessment_out(_current(_act(request, reference, number), version))
+    return assessment_out(_current(_act(request, reference, number), version), actor(request))
 
 
 @router.post(BASE, response={201: AssessmentOut, **ERRORS}, summary="Start the assessment of an act")
 def assessment_start(request: HttpRequest, reference: Reference, number: Id) -> Status[dict[str, Any]]:
     """Start version 1, or return the version already in progress."""
     act = _act(request, reference, number)
-    return Status(201, assessment_out(services.assessment_start(act=act, by=actor(request))))
+    user = actor(request)
+    return Status(201, assessment_out(services.assessment_start(act=act, by=user), user))
 
 
 @router.post(f"{BASE}/answers", response={200: AssessmentOut, **ERRORS}, summary="Answer a guide question")
@@ -100,14 +104,15 @@ def assessment_answer(request: HttpRequest, reference: Reference, number: Id, pa
         rationale=payload.rationale, documents=documents_named(case, payload.documents),
         factor_records=factor_records_named(case, payload.factor_ids), by=actor(request),
     )
-    return assessment_out(assessment)
+    return assessment_out(assessment, actor(request))
 
 
 @router.post(f"{BASE}/complete", response={200: AssessmentOut, **ERRORS}, summary="Complete the assessment")
 def assessment_complete(request: HttpRequest, reference: Reference, number: Id) -> dict[str, Any]:
     """Confirm the answers and freeze the current version with its outcome."""
     assessment = _current(_act(request, reference, number))
-    return assessment_out(casework.assessment_complete(assessment=assessment, by=actor(request)))
+    user = actor(request)
+    return assessment_out(casework.assessment_complete(assessment=assessment, by=user), user)
 
 
 @router.post(f"{BASE}/revisit", response={201: AssessmentOut, **ERRORS}, summary="Revisit the assessment")
@@ -116,7 +121,7 @@ def assessment_revisit(request: HttpRequest, reference: Reference, number: Id,
     """Start the next version from the completed current one; earlier versions stay as they were."""
     assessment = _current(_act(request, reference, number))
     new = services.assessment_revisit(assessment=assessment, reason=payload.reason, by=actor(request))
-    return Status(201, assessment_out(new))
+    return Status(201, assessment_out(new, actor(request)))
 
 
 @router.get(f"{BASE}/outcome", response={200: EvaluationOut, **ERRORS}, summary="Read the outcome")
@@ -125,4 +130,7 @@ def assessment_outcome(request: HttpRequest, reference: Reference, number: Id,
     """The guide engine's reading of the answers: the outcome if reached, or the question it waits on."""
     assessment = _current(_act(request, reference, number), version)
     guide = services.guide_for(assessment.guide_id, assessment.guide_version)
-    return evaluation_out(services.evaluation_of(assessment), guide)
+    walk = services.evaluation_of(assessment)
+    # The route says how each question on it was answered, a health question's too.
+    services.health_answers_viewed(assessment=assessment, question_ids=walk.path, by=actor(request), via_api=True)
+    return evaluation_out(walk, guide)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from justculture.assessments.models import Answer, Assessment, PeerView
 from justculture.cases import lifecycle
 from justculture.cases.models import Act, Case, EvidenceDocument, FactorRecord
+from justculture.cases.services import special_category_viewed
 from justculture.cases.states import CaseState
 from justculture.core import audit
 from justculture.core.audit_actions import AuditAction
@@ -57,6 +58,28 @@ def evaluation_of(assessment: Assessment, answers: Mapping[str, Answer] | None =
     else:
         given = {question_id: a.answer for question_id, a in answers.items()}
     return evaluate(guide, given)
+
+
+def health_answers_viewed(*, assessment: Assessment, question_ids: Iterable[str], by: User,
+                          via_api: bool = False) -> list[str]:
+    """Record a read of the answers to the health test's questions (2a to 2c of the NHS guide) when
+    a page or API reply shows any of ``question_ids`` answered: like a personal-health factor
+    record, they are special-category data, and their answers lead to outcomes B and C.
+
+    Returns the health questions shown (none: nothing is recorded). The event names the questions
+    and the assessment, never the answers.
+    """
+    guide = guide_for(assessment.guide_id, assessment.guide_version)
+    given = set(question_ids)
+    shown = [qid for qid, question in guide.questions.items() if qid in given and question.test == HEALTH_TEST]
+    if shown:
+        case = assessment.case
+        special_category_viewed(
+            case=case, object_type="assessment", object_id=str(assessment.pk), by=by,
+            what=f"the answers to the health questions {', '.join(shown)} of act {assessment.act.number} "
+                 f"(version {assessment.version}) on case {case.reference}" + (" (API)" if via_api else ""),
+        )
+    return shown
 
 
 def _lock_open(assessment: Assessment) -> None:

@@ -21,6 +21,7 @@ from justculture.assessments.services import (
     assessment_start,
     evaluation_of,
     guide_for,
+    health_answers_viewed,
     peer_view_add,
     peer_view_remove,
 )
@@ -80,6 +81,11 @@ def act_detail(request: HttpRequest, reference: str, number: int) -> HttpRespons
     resume = None
     if current is not None and not current.is_complete:
         resume = _resume_url(case, act, current, evaluation_of(current))
+    for version in versions:
+        # An outcome reached at a health question (B, C) tells that question's answer.
+        if version.is_complete and version.path:
+            version.case, version.act = case, act
+            health_answers_viewed(assessment=version, question_ids=version.path[-1:], by=user)
     return render(request, "assessments/act.jinja", {
         "case": case, "act": act, "versions": versions, "current": current, "resume": resume,
         "guide": guide_for(current.guide_id, current.guide_version) if current else None,
@@ -145,6 +151,8 @@ def question(
                 )
                 return redirect("assessments:act", case.reference, act.number)
             return redirect(_resume_url(case, act, assessment, walk))
+    if request.method == "GET" and question_id in answers:
+        health_answers_viewed(assessment=assessment, question_ids=[question_id], by=user)
     return render(request, "assessments/question.jinja", {
         "case": case, "act": act, "assessment": assessment, "guide": guide,
         "question": guide.question(question_id), "test": guide.test_for(question_id),
@@ -206,6 +214,7 @@ def outcome(request: HttpRequest, reference: str, number: int, version: int) -> 
     answers = selectors.answers_of(assessment)
     # The path frozen at completion, not a fresh walk: the page shows the version as it was.
     path = list(assessment.path)
+    health_answers_viewed(assessment=assessment, question_ids=answers, by=user)
     return render(request, "assessments/outcome.jinja", {
         "case": case, "act": act, "assessment": assessment, "guide": guide,
         "outcome": guide.outcome(assessment.outcome_code),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from justculture.assessments import selectors as assessment_selectors
 from justculture.assessments.forms import ConfirmForm
-from justculture.assessments.services import evaluation_of, guide_for
+from justculture.assessments.services import evaluation_of, guide_for, health_answers_viewed
 from justculture.assessments.views import _load
 from justculture.cases import lifecycle, selectors
 from justculture.cases.forms import StatusForm
@@ -222,6 +222,7 @@ def assessment_check(request: HttpRequest, reference: str, number: int, version:
     guide = guide_for(assessment.guide_id, assessment.guide_version)
     walk = evaluation_of(assessment)
     answers = assessment_selectors.answers_of(assessment)
+    health_answers_viewed(assessment=assessment, question_ids=answers, by=user)
     return render(request, "assessments/check.jinja", {
         "case": case, "act": act, "assessment": assessment, "guide": guide, "walk": walk,
         "form": form, "rows": assessment_selectors.answer_rows(case, guide, walk.path, answers),

@@ -412,6 +412,11 @@ JUSTCULTURE: dict[str, Any] = {
     # made at once, and at most this many asked for in an hour.
     "PACK_MAX_WAITING_PER_USER": env_int("JUSTCULTURE_PACK_MAX_WAITING_PER_USER", 3),
     "PACK_MAX_PER_USER_PER_HOUR": env_int("JUSTCULTURE_PACK_MAX_PER_USER_PER_HOUR", 20),
+    # An audit event whose summary or changes hold the text of a free-text or sensitive field of
+    # the record it is about is refused (an error) when on, as in development and tests; in
+    # production the text is replaced by its "not recorded" marker and the problem logged
+    # (core.audit.record, docs/audit.md).
+    "AUDIT_STRICT": env_bool("JUSTCULTURE_AUDIT_STRICT", DEBUG),
 }
 
 LOGGING = {

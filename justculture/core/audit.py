@@ -17,7 +17,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Mapping
+import logging
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,6 +37,8 @@ GENESIS = "0" * 64
 # patient's name typed into a title would otherwise outlive every retention period.
 REDACTED = "[not recorded: special-category data]"
 FREE_TEXT = "[not recorded: free text]"
+
+logger = logging.getLogger(__name__)
 
 
 def _canonical(event: AuditEvent) -> str:
@@ -103,7 +107,9 @@ def record(
     before anything is written. ``summary`` and ``changes`` must hold no free text and no
     special-category values: name records by their reference or id, and build ``changes`` with
     ``snapshot`` and ``diff``, which record such fields only as "not recorded" (see
-    docs/audit.md, "What is never recorded").
+    docs/audit.md, "What is never recorded"). ``keep_out`` checks this against ``obj`` and the
+    records loaded with it: with JUSTCULTURE["AUDIT_STRICT"] (development, tests) an event holding
+    their text raises ValueError; otherwise the text is replaced by its marker and logged.
     """
     try:
         action = AuditAction(action)
@@ -119,6 +125,9 @@ def record(
             organisation_id = getattr(obj, "organisation_id", None)
     if organisation_id is None and by is not None:
         organisation_id = by.organisation_id
+    recorded = json.loads(json.dumps(dict(changes or {}), default=_recordable))
+    if obj is not None:
+        summary, recorded = keep_out(obj, summary, recorded)
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(
             pk=1, defaults={"last_hash": GENESIS}
@@ -133,7 +142,7 @@ def record(
             object_id=str(object_id if object_id is not None else ""),
             case_id=case_id,
             summary=summary[:300],
-            changes=json.loads(json.dumps(dict(changes or {}), default=_recordable)),
+            changes=recorded,
             previous_hash=head.last_hash,
         )
         event.hash = compute_hash(event)
@@ -174,6 +183,103 @@ def _recordable(value: Any) -> Any:
     if isinstance(value, Withheld):
         return value.marker
     return str(value)
+
+
+# A value shorter than this is not looked for (it would match ordinary words), nor is one made
+# only of lower-case letters, digits and hyphens (a code: a factor id, an answer) unless it is
+# sensitive and as long as a secret or a hash.
+_SHORTEST = 5
+_CODE = re.compile(r"[a-z0-9][a-z0-9-]*")
+_SECRET_LENGTH = 16
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            yield from _strings(item)
+
+
+def _loaded(obj: models.Model, depth: int = 2) -> Iterator[models.Model]:
+    """The record and those already loaded with it (never a query), up to ``depth`` links away."""
+    seen: set[int] = set()
+    todo = [(obj, depth)]
+    while todo:
+        instance, left = todo.pop()
+        if id(instance) in seen:
+            continue
+        seen.add(id(instance))
+        yield instance
+        if left:
+            todo += [(related, left - 1) for related in instance._state.fields_cache.values()
+                     if isinstance(related, models.Model)]
+
+
+def _withheld_texts(obj: models.Model) -> list[tuple[str, str, str]]:
+    """(field label, marker, text) for each free-text or sensitive value the log must not hold.
+
+    A text that is part of a plain value of the same records (a username that is an e-mail
+    address, a location that is the team's name) may be in the log anyway, so it is left out.
+    """
+    instances = list(_loaded(obj))
+    plain = [text.casefold() for instance in instances for name in declared(instance, "AUDIT_PLAIN")
+             for text in _strings(instance.__dict__.get(name))]
+    found = []
+    for instance in instances:
+        sensitive = declared(instance, "AUDIT_SENSITIVE")
+        for name in sorted(declared(instance, "AUDIT_FREE_TEXT") | sensitive):
+            for text in _strings(instance.__dict__.get(name)):  # only what is loaded: never a query
+                text = text.strip()
+                code = _CODE.fullmatch(text) is not None
+                if len(text) < _SHORTEST or (code and not (name in sensitive and len(text) >= _SECRET_LENGTH)):
+                    continue
+                if any(text.casefold() in value for value in plain):
+                    continue
+                marker = REDACTED if name in sensitive else FREE_TEXT
+                found.append((f"{instance._meta.label}.{name}", marker, text))
+    return found
+
+
+def keep_out(obj: models.Model, summary: str, changes: Any) -> tuple[str, Any]:
+    """The summary and changes with no text of a free-text or sensitive field of ``obj`` (or of
+    the records loaded with it) in them.
+
+    A call site that interpolates such a value is a bug: with JUSTCULTURE["AUDIT_STRICT"] on
+    (development and tests) it raises ValueError naming the field; otherwise the text is
+    replaced by its marker and the field named in the log, so the value never reaches the log.
+    """
+    texts = _withheld_texts(obj)
+    if not texts:
+        return summary, changes
+    leaked: list[str] = []
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            for label, marker, text in texts:
+                pattern = re.compile(rf"(?<!\w){re.escape(text)}(?!\w)", re.IGNORECASE)
+                value, replaced = pattern.subn(marker, value)
+                if replaced and label not in leaked:
+                    leaked.append(label)
+            return value
+        if isinstance(value, dict):
+            return {key: clean(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [clean(item) for item in value]
+        return value
+
+    cleaned = clean(summary), clean(changes)
+    if leaked:
+        problem = (f"An audit event about {obj._meta.label_lower} {obj.pk} would hold the text of "
+                   f"{', '.join(leaked)}: name the record by its id or reference and record the field with "
+                   "audit.snapshot, FREE_TEXT or REDACTED (docs/audit.md).")
+        if settings.JUSTCULTURE.get("AUDIT_STRICT"):
+            raise ValueError(problem)
+        logger.error("audit: %s The text was recorded as not recorded.", problem)
+    return cleaned
 
 
 def declared(model: type[models.Model] | models.Model, name: str) -> frozenset[str]:
