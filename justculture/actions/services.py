@@ -44,7 +44,8 @@ def _check(case: Case, kind: str, category: str, owner: User | None, factor_ids:
         raise ActionError("The owner must work in this organisation.", field="owner")
     for factor_id in factor_ids:
         if factor_for(case.organisation, factor_id) is None:
-            raise ActionError(f"'{factor_id}' is not a contextual factor of this organisation.", field="factor_ids")
+            raise ActionError(f"'{factor_id}' is not a contextual factor of this organisation.", field="factor_ids",
+                              status=404)
 
 
 def action_create(

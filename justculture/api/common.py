@@ -95,7 +95,7 @@ IdempotencyKey = Annotated[str | None, Header(
     alias="Idempotency-Key", max_length=once.KEY_MAX,
     description="Any unique string (a UUID, say) for this request. A retry with the same key and body within "
                 "24 hours gets the first reply and creates nothing more; the same key with another body is "
-                "refused (422).",
+                "refused (409).",
 )]
 
 

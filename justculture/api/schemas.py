@@ -5,13 +5,14 @@ kinds file, ...), so the schema can never offer a different list."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, StringConstraints, WithJsonSchema
 
 from justculture.actions.kinds import action_kinds
 from justculture.assessments.models import Answer
@@ -38,6 +39,24 @@ def _sensible_date(value: date) -> date:
     if not EARLIEST_DAY <= value <= LATEST_DAY:
         raise ValueError(f"must be a date between {EARLIEST_DAY.year} and {LATEST_DAY.year}")
     return value
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*")
+
+
+def _written_day(value: Any) -> Any:
+    # Pydantic would also take a number (seconds since 1970) as a date: the API documents dates
+    # as YYYY-MM-DD, and that is all it accepts.
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DAY.fullmatch(value)):
+        return value
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+def _written_moment(value: Any) -> Any:
+    if isinstance(value, datetime) or (isinstance(value, str) and _ISO_MOMENT.fullmatch(value)):
+        return value
+    raise ValueError("must be a date and time in ISO 8601, such as 2026-03-04T10:15:00Z")
 
 
 def _known_regulator(value: str) -> str:
@@ -69,8 +88,22 @@ NeededText = Annotated[str, StringConstraints(min_length=1, max_length=20000), C
 # An act is one specific action or omission (the limit is Act.MAX_LENGTH, as on the web form).
 ActText = Annotated[str, StringConstraints(min_length=1, max_length=Act.MAX_LENGTH), Clean]
 Code = Annotated[str, StringConstraints(max_length=80, pattern=r"^[A-Za-z0-9_.-]*$")]
-Day = Annotated[date, AfterValidator(_sensible_date)]
-Moment = Annotated[datetime, AfterValidator(_past_moment)]
+# The documents say exactly which dates are accepted (a generated client, or schemathesis, can rely
+# on it): years 1900-2199 (EARLIEST_DAY, LATEST_DAY) and real days of the month (29 February only
+# through the service's own forms).
+_MONTH_DAY = ("((01|03|05|07|08|10|12)-(0[1-9]|[12][0-9]|3[01])|(04|06|09|11)-(0[1-9]|[12][0-9]|30)"
+              "|02-(0[1-9]|1[0-9]|2[0-8]))")
+DAY_PATTERN = f"^(19|20|21)[0-9]{{2}}-{_MONTH_DAY}$"
+# A moment must be in the past: the document allows 1900 up to the end of last year (the service
+# takes anything up to now).
+_PAST_YEARS = "|".join(["19[0-9]{2}", *(str(y) for y in range(2000, date.today().year))])
+MOMENT_PATTERN = (f"^({_PAST_YEARS})-{_MONTH_DAY}T([01][0-9]|2[0-3]):[0-5][0-9]"
+                  "(:[0-5][0-9](\\.[0-9]{1,6})?)?(Z|[+-](0[0-9]|1[0-2]):00)$")
+Day = Annotated[date, BeforeValidator(_written_day), AfterValidator(_sensible_date),
+                WithJsonSchema({"type": "string", "format": "date", "pattern": DAY_PATTERN})]
+Moment = Annotated[datetime, BeforeValidator(_written_moment), AfterValidator(_past_moment),
+                   WithJsonSchema({"type": "string", "format": "date-time", "pattern": MOMENT_PATTERN,
+                                   "description": "A date and time in the past, in ISO 8601 with its offset"})]
 Id = Annotated[int, Field(ge=1, le=2_147_483_647, examples=[1])]
 Reference = Annotated[str, StringConstraints(min_length=1, max_length=30, pattern=r"^[A-Za-z0-9-]+$"),
                       Field(examples=["C-0001"])]
@@ -159,6 +192,13 @@ class PersonIn(Schema):
     registration_number: Annotated[str, StringConstraints(max_length=40), Clean] = ""
     band_or_grade: Annotated[str, StringConstraints(max_length=60), Clean] = ""
     years_in_role: Annotated[float, Field(ge=0, le=70, multiple_of=0.1)] | None = None
+
+    # As on the web form: a registered professional's number is needed (the endpoint checks it too).
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"properties": {"registration_body": {"const": "none"}}, "required": ["registration_body"]},
+        {"properties": {"registration_number": {"minLength": 1, "pattern": "\\S"}},
+         "required": ["registration_number"]},
+    ]})
 
 
 class PersonList(Page):

@@ -99,8 +99,9 @@ def case_status_change(*, case: Case, to: str, reason: str = "", by: User) -> Ca
         if left and not reason:
             raise ServiceError(
                 "This case still has work outstanding: " + "; ".join(left.lines())
-                + ". Give a reason for closing it now.", field="reason",
+                + ". Give a reason for closing it now.", field="reason", status=409,
             )
         if machine.is_read_only(case.status) and not reason:
-            raise ServiceError("Give a reason for reopening the case.", field="reason")
+            # Both depend on the case's state (what is outstanding, whether it is closed): a 409.
+            raise ServiceError("Give a reason for reopening the case.", field="reason", status=409)
         return lifecycle.move(case=case, to=to, by=by, reason=reason, outstanding=left.as_counts())

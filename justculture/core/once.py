@@ -7,7 +7,7 @@ cases, people or decisions (penetration test finding 8).
   went next; a second one goes to the same place without doing it again.
 - The API honours an ``Idempotency-Key`` header on requests that create (``api``): a retry with
   the same key and the same body gets the first reply again (with ``Idempotent-Replayed: true``);
-  the same key with a different body is refused.
+  the same key with a different body is refused (409: it conflicts with what the key was used for).
 
 The key is claimed inside the transaction that writes, by inserting a row under a unique
 constraint: a second request at the same moment waits for the first to commit and then finds
@@ -99,7 +99,7 @@ def api(user: User, scope: str, key: str | None, body: Any, write: Callable[[], 
             earlier = _earlier(user, scope, key)
             if earlier.fingerprint != fingerprint:
                 raise ServiceError("This Idempotency-Key was used for a different request in the last 24 hours. "
-                                   "Use a new key for each new request.", field="Idempotency-Key", status=422)
+                                   "Use a new key for each new request.", field="Idempotency-Key", status=409)
             return Reply(earlier.status or 200, earlier.result, True)
         status, reply = write()
         claim.status = status

@@ -40,7 +40,7 @@ def test_the_same_key_with_another_body_is_refused(handler: User, api_for: Calla
     api = api_for(handler)
     assert _post(api, "/people", PERSON, "key-2")[0] == 201
     status, body = _post(api, "/people", {**PERSON, "name": "Someone Else"}, "key-2")
-    assert status == 422 and body["field"] == "Idempotency-Key"
+    assert status == 409 and body["field"] == "Idempotency-Key"
     assert not Person.objects.filter(name="Someone Else").exists()
 
 

@@ -55,7 +55,7 @@ def test_a_closed_case_refuses_changes_with_409_and_changes_nothing_until_reopen
 
     # Reopening needs a reason; with one, the same changes work.
     status, body = handler_api.put(f"/cases/{ref}/status", {"status": "gathering"})
-    assert status == 400 and body["field"] == "reason"
+    assert status == 409 and body["field"] == "reason"
     status, body = handler_api.put(f"/cases/{ref}/status", {"status": "gathering", "reason": "New statement."})
     assert status == 200 and body["status"] == "gathering" and body["closed_at"] is None
     assert handler_api.put(f"/cases/{ref}/factors/staffing", {"present": "yes", "account": "Short"})[0] == 200
@@ -77,7 +77,7 @@ def test_closing_with_work_outstanding_needs_a_reason_and_keeps_what_was_outstan
     ref = case.reference
     handler_api.put(f"/cases/{ref}/status", {"status": "gathering", "reason": ""})
     status, body = handler_api.put(f"/cases/{ref}/status", {"status": "closed"})
-    assert status == 400 and body["field"] == "reason"
+    assert status == 409 and body["field"] == "reason"
     assert "1 act has no completed assessment" in body["message"]
     case.refresh_from_db()
     assert case.status == "gathering"
